@@ -1,0 +1,75 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** Unit ids travel in MQTT topics, so they are restricted to topic-safe characters. */
+export const VehicleIdSchema = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
+export type VehicleId = Static<typeof VehicleIdSchema>;
+
+export const IncidentIdSchema = Type.String({ format: 'uuid', pattern: '^[0-9a-fA-F-]{36}$' });
+export type IncidentId = Static<typeof IncidentIdSchema>;
+
+/** WGS84 latitude in degrees. */
+export const LatSchema = Type.Number({ minimum: -90, maximum: 90 });
+/** WGS84 longitude in degrees. */
+export const LngSchema = Type.Number({ minimum: -180, maximum: 180 });
+
+/** A point in code and REST bodies: `{lat, lng}` (GeoJSON `[lng, lat]` only at the map edge). */
+export const LatLngSchema = Type.Object(
+  { lat: LatSchema, lng: LngSchema },
+  { additionalProperties: false },
+);
+export type LatLng = Static<typeof LatLngSchema>;
+
+export const UNIT_STATUSES = [
+  'available',
+  'dispatched',
+  'en_route',
+  'on_scene',
+  'transporting',
+  'at_hospital',
+  'out_of_service',
+  'offline',
+] as const;
+export const UnitStatusSchema = Type.Union(UNIT_STATUSES.map((s) => Type.Literal(s)));
+export type UnitStatus = (typeof UNIT_STATUSES)[number];
+
+export const INCIDENT_STATES = [
+  'received',
+  'triaged',
+  'assigned',
+  'acknowledged',
+  'en_route',
+  'on_scene',
+  'transporting',
+  'at_hospital',
+  'closed',
+  'cancelled',
+] as const;
+export const IncidentStateSchema = Type.Union(INCIDENT_STATES.map((s) => Type.Literal(s)));
+export type IncidentState = (typeof INCIDENT_STATES)[number];
+
+export const LINES = ['115', '1022'] as const;
+export const LineSchema = Type.Union(LINES.map((s) => Type.Literal(s)));
+export type Line = (typeof LINES)[number];
+
+export const CHANNELS = ['phone', 'sms', 'zalo', 'web', 'email'] as const;
+export const ChannelSchema = Type.Union(CHANNELS.map((s) => Type.Literal(s)));
+export type Channel = (typeof CHANNELS)[number];
+
+/** 1 is the most urgent, 4 the least. */
+export const PrioritySchema = Type.Integer({ minimum: 1, maximum: 4 });
+
+/** One catalog of error codes for every REST error body. */
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'NOT_FOUND',
+  'UNIT_UNAVAILABLE',
+  'INVALID_TRANSITION',
+  'PAYLOAD_TOO_LARGE',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+export const ErrorBodySchema = Type.Object({
+  code: Type.Union(ERROR_CODES.map((c) => Type.Literal(c))),
+  message: Type.String(),
+});
+export type ErrorBody = Static<typeof ErrorBodySchema>;

@@ -1,0 +1,5 @@
+export * from './common.ts';
+export * from './mqtt.ts';
+export * from './rest.ts';
+export * from './socket.ts';
+export * from './topics.ts';

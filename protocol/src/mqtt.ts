@@ -1,0 +1,76 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { IncidentIdSchema, LatLngSchema, LatSchema, LineSchema, LngSchema, PrioritySchema, UnitStatusSchema } from './common.ts';
+
+/**
+ * `vehicles/{id}/position`, agent → server, QoS 1.
+ * `ts` is device time in epoch milliseconds; `seq` a per-vehicle counter that never repeats.
+ * Units: `acc` metres (horizontal accuracy), `spd` metres/second, `hdg` degrees clockwise from north.
+ */
+export const PositionMsgSchema = Type.Object(
+  {
+    seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+    ts: Type.Integer({ minimum: 0, maximum: 8.64e15 }),
+    lat: LatSchema,
+    lon: LngSchema,
+    acc: Type.Optional(Type.Number({ minimum: 0, maximum: 1e6 })),
+    spd: Type.Optional(Type.Number({ minimum: 0, maximum: 1000 })),
+    hdg: Type.Optional(Type.Number({ minimum: 0, maximum: 360 })),
+  },
+  { additionalProperties: true },
+);
+export type PositionMsg = Static<typeof PositionMsgSchema>;
+
+/** `vehicles/{id}/status`, agent → server, retained, QoS 1. The last will carries `offline`. */
+export const StatusMsgSchema = Type.Object(
+  {
+    status: UnitStatusSchema,
+    ts: Type.Integer({ minimum: 0, maximum: 8.64e15 }),
+    incidentId: Type.Optional(IncidentIdSchema),
+  },
+  { additionalProperties: true },
+);
+export type StatusMsg = Static<typeof StatusMsgSchema>;
+
+export const HospitalSummarySchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  location: LatLngSchema,
+});
+export type HospitalSummary = Static<typeof HospitalSummarySchema>;
+
+/** `vehicles/{id}/assignment`, server → agent, QoS 1. */
+export const AssignmentMsgSchema = Type.Object({
+  assignmentId: Type.String(),
+  incidentId: IncidentIdSchema,
+  assignedAt: Type.Integer(),
+  incident: Type.Object({
+    line: LineSchema,
+    category: Type.String(),
+    priority: PrioritySchema,
+    address: Type.Optional(Type.String()),
+    notes: Type.Optional(Type.String()),
+    location: LatLngSchema,
+  }),
+  /** Where the unit should drive first: the scene. */
+  destination: LatLngSchema,
+  /** Suggested destination hospital (nearest by the same ETA model), when one is known. */
+  hospital: Type.Optional(HospitalSummarySchema),
+});
+export type AssignmentMsg = Static<typeof AssignmentMsgSchema>;
+
+/** `vehicles/{id}/ack`, agent → server, QoS 1. */
+export const AckMsgSchema = Type.Object(
+  { assignmentId: Type.String({ minLength: 1, maxLength: 64 }), ts: Type.Integer({ minimum: 0 }) },
+  { additionalProperties: true },
+);
+export type AckMsg = Static<typeof AckMsgSchema>;
+
+/**
+ * `vehicles/{id}/stored`, server → agent, QoS 1: every position this vehicle published
+ * up to and including the one carrying `seq` (in publish order) is committed to the database.
+ */
+export const StoredMsgSchema = Type.Object({ seq: Type.Integer({ minimum: 0 }) });
+export type StoredMsg = Static<typeof StoredMsgSchema>;
+
+/** Re-export for agents that speak lat/lng in code. */
+export { LatSchema, LngSchema };

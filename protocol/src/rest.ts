@@ -1,0 +1,170 @@
+import { Type, type Static } from '@sinclair/typebox';
+import {
+  ChannelSchema,
+  IncidentIdSchema,
+  IncidentStateSchema,
+  LatLngSchema,
+  LatSchema,
+  LineSchema,
+  LngSchema,
+  PrioritySchema,
+  UnitStatusSchema,
+  VehicleIdSchema,
+} from './common.ts';
+
+export const CATEGORIES = [
+  'cardiac',
+  'respiratory',
+  'stroke',
+  'trauma',
+  'traffic_accident',
+  'fall',
+  'burn',
+  'poisoning',
+  'obstetric',
+  'unconscious',
+  'psychiatric',
+  'other',
+] as const;
+export const CategorySchema = Type.Union(CATEGORIES.map((c) => Type.Literal(c)));
+export type Category = (typeof CATEGORIES)[number];
+
+/** Printable text without control characters (newlines and tabs allowed in notes). */
+const Text = (maxLength: number) => Type.String({ maxLength, pattern: '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F]*$' });
+
+/** `POST /api/incidents` */
+export const CreateIncidentBodySchema = Type.Object(
+  {
+    line: LineSchema,
+    channel: Type.Optional(ChannelSchema),
+    callerPhone: Type.String({ minLength: 3, maxLength: 20, pattern: '^\\+?[0-9 ().-]{3,20}$' }),
+    callerName: Type.Optional(Text(120)),
+    location: LatLngSchema,
+    address: Type.Optional(Text(300)),
+    category: CategorySchema,
+    priority: PrioritySchema,
+    notes: Type.Optional(Text(2000)),
+  },
+  { additionalProperties: false },
+);
+export type CreateIncidentBody = Static<typeof CreateIncidentBodySchema>;
+
+export const IncidentSchema = Type.Object({
+  id: IncidentIdSchema,
+  /** Human-friendly running number, for the radio. */
+  number: Type.Integer(),
+  line: LineSchema,
+  channel: ChannelSchema,
+  callerPhone: Type.String(),
+  callerName: Type.Union([Type.String(), Type.Null()]),
+  location: LatLngSchema,
+  address: Type.Union([Type.String(), Type.Null()]),
+  category: CategorySchema,
+  priority: PrioritySchema,
+  notes: Type.Union([Type.String(), Type.Null()]),
+  state: IncidentStateSchema,
+  vehicleId: Type.Union([VehicleIdSchema, Type.Null()]),
+  assignmentId: Type.Union([Type.String(), Type.Null()]),
+  /** ISO 8601 server times. */
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+  /** Increments on every change, so clients can keep the newest copy. */
+  version: Type.Integer(),
+});
+export type Incident = Static<typeof IncidentSchema>;
+
+export const ETA_SOURCES = ['straight_line', 'road', 'osrm'] as const;
+export const EtaSourceSchema = Type.Union(ETA_SOURCES.map((s) => Type.Literal(s)));
+export type EtaSource = (typeof ETA_SOURCES)[number];
+
+export const RecommendationSchema = Type.Object({
+  vehicleId: VehicleIdSchema,
+  callSign: Type.String(),
+  /** Estimated travel time to the scene, seconds. */
+  etaSec: Type.Number(),
+  /** Travel distance to the scene, metres (road distance when a router is used). */
+  distanceM: Type.Number(),
+  /** Great-circle distance, metres. */
+  straightLineM: Type.Number(),
+  etaSource: EtaSourceSchema,
+});
+export type Recommendation = Static<typeof RecommendationSchema>;
+
+export const CreateIncidentResponseSchema = Type.Object({
+  incident: IncidentSchema,
+  recommendations: Type.Array(RecommendationSchema),
+});
+export type CreateIncidentResponse = Static<typeof CreateIncidentResponseSchema>;
+
+export const RecommendationsResponseSchema = Type.Object({
+  recommendations: Type.Array(RecommendationSchema),
+});
+
+/** `POST /api/incidents/:id/assign` */
+export const AssignBodySchema = Type.Object(
+  {
+    vehicleId: VehicleIdSchema,
+    /** Why a unit other than the first recommendation was chosen. */
+    reason: Type.Optional(Text(500)),
+  },
+  { additionalProperties: false },
+);
+export type AssignBody = Static<typeof AssignBodySchema>;
+
+export const AssignResponseSchema = Type.Object({
+  incident: IncidentSchema,
+  assignmentId: Type.String(),
+});
+
+/** `POST /api/incidents/:id/cancel` and `/close` */
+export const ReasonBodySchema = Type.Object(
+  { reason: Type.Optional(Text(500)) },
+  { additionalProperties: false },
+);
+
+export const IncidentParamsSchema = Type.Object({ id: IncidentIdSchema });
+
+export const PositionSchema = Type.Object({
+  lat: LatSchema,
+  lng: LngSchema,
+  /** Device time, ISO 8601. */
+  recordedAt: Type.String(),
+  speedMps: Type.Union([Type.Number(), Type.Null()]),
+  headingDeg: Type.Union([Type.Number(), Type.Null()]),
+});
+export type Position = Static<typeof PositionSchema>;
+
+/** One unit as the REST API and the live map see it. */
+export const VehicleSchema = Type.Object({
+  id: VehicleIdSchema,
+  callSign: Type.String(),
+  status: UnitStatusSchema,
+  /** False after the unit's last will or a long silence. */
+  online: Type.Boolean(),
+  incidentId: Type.Union([IncidentIdSchema, Type.Null()]),
+  position: Type.Union([PositionSchema, Type.Null()]),
+});
+export type Vehicle = Static<typeof VehicleSchema>;
+
+export const HospitalSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  location: LatLngSchema,
+});
+export type Hospital = Static<typeof HospitalSchema>;
+
+export const TimelineEventSchema = Type.Object({
+  ts: Type.String(),
+  type: Type.String(),
+  actor: Type.String(),
+  data: Type.Record(Type.String(), Type.Unknown()),
+});
+export type TimelineEvent = Static<typeof TimelineEventSchema>;
+
+export const HealthSchema = Type.Object({
+  status: Type.Literal('ok'),
+  db: Type.Boolean(),
+  mqtt: Type.Boolean(),
+  units: Type.Integer(),
+  counters: Type.Record(Type.String(), Type.Number()),
+});

@@ -1,0 +1,41 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { IncidentIdSchema, VehicleIdSchema } from './common.ts';
+import { IncidentSchema, VehicleSchema } from './rest.ts';
+
+/**
+ * Live map contract. A client is joined to the live rooms *before* its snapshot is built, so no
+ * change can fall between the two. Unit deltas carry `seq`; a client ignores deltas whose `seq` is
+ * not above its snapshot's. Incidents carry `version`; a client keeps the higher one.
+ */
+export const SnapshotEventSchema = Type.Object({
+  seq: Type.Integer(),
+  units: Type.Array(VehicleSchema),
+  incidents: Type.Array(IncidentSchema),
+});
+export type SnapshotEvent = Static<typeof SnapshotEventSchema>;
+
+/** Changed units since the previous frame (a few frames per second at most). */
+export const UnitsDeltaEventSchema = Type.Object({
+  seq: Type.Integer(),
+  units: Type.Array(VehicleSchema),
+});
+export type UnitsDeltaEvent = Static<typeof UnitsDeltaEventSchema>;
+
+export const AlertEventSchema = Type.Object({
+  type: Type.Union([Type.Literal('ack_timeout')]),
+  incidentId: IncidentIdSchema,
+  vehicleId: VehicleIdSchema,
+  ts: Type.String(),
+});
+export type AlertEvent = Static<typeof AlertEventSchema>;
+
+export interface ServerToClientEvents {
+  snapshot: (e: SnapshotEvent) => void;
+  units: (e: UnitsDeltaEvent) => void;
+  incident: (e: Static<typeof IncidentSchema>) => void;
+  alert: (e: AlertEvent) => void;
+}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ClientToServerEvents {}
+
+export const SOCKET_EVENTS = { snapshot: 'snapshot', units: 'units', incident: 'incident', alert: 'alert' } as const;
