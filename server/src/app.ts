@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ErrorBody } from '@lifeline/protocol';
+import { apiRoutes, type RouteDeps } from './adapters/http/routes.ts';
+
+export const UI_DIST = fileURLToPath(new URL('../../dispatcher-ui/dist/', import.meta.url));
+
+/** Largest accepted REST body. An incident with 2,000 characters of notes is ~3 kB. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/**
+ * Composition of the HTTP side: API routes, the built dispatcher UI, one error handler.
+ * No listen here (tests use `inject` or listen on port 0).
+ */
+export function buildApp(deps: RouteDeps, opts: { logger: FastifyServerOptions['loggerInstance']; uiDir?: string }): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: opts.logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // One line per request is noise at dispatch-centre rates; rejections and failures are logged below.
+    logController: new LogController({ disableRequestLogging: true }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
+    const status = error.statusCode ?? 500;
+    let body: ErrorBody;
+    if (error.validation) body = { code: 'BAD_REQUEST', message: error.message };
+    else if (status === 413) body = { code: 'PAYLOAD_TOO_LARGE', message: `request body is larger than ${BODY_LIMIT_BYTES} bytes` };
+    else if (status >= 400 && status < 500) body = { code: 'BAD_REQUEST', message: error.message };
+    else {
+      // 5xx details stay in the log, never in the response.
+      req.log.error({ err: error }, 'request failed');
+      body = { code: 'INTERNAL', message: 'internal error' };
+    }
+    if (status < 500) req.log.info({ status, code: body.code, url: req.url }, 'request rejected');
+    void reply.code(status >= 400 ? status : 500).send(body);
+  });
+
+  void app.register(apiRoutes(deps));
+
+  const uiDir = opts.uiDir ?? UI_DIST;
+  if (existsSync(uiDir)) {
+    void app.register(fastifyStatic, { root: uiDir, prefix: '/' });
+  } else {
+    app.get('/', async (_req, reply) =>
+      reply.type('text/html').send('<!doctype html><meta charset="utf-8"><title>Lifeline</title><p>The dispatcher UI is not built. Run <code>pnpm build</code>.</p>'),
+    );
+  }
+  return app;
+}

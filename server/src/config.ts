@@ -1,0 +1,87 @@
+import path from 'node:path';
+import { DEFAULT_TOPIC_PREFIX } from '@lifeline/protocol';
+
+/** Everything the server can be told, from the environment. All optional. */
+export interface Config {
+  /** HTTP port; 0 picks a free one (tests). */
+  port: number;
+  host: string;
+  /** External PostgreSQL; null → embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | null;
+  /** External MQTT broker; null → embedded aedes broker on `mqttPort`. */
+  mqttUrl: string | null;
+  mqttPort: number;
+  mqttHost: string;
+  mqttPrefix: string;
+  redisUrl: string | null;
+  routerUrl: string | null;
+  mapStyleUrl: string | null;
+  dataDir: string;
+  logLevel: string;
+  /** Simulated units started with the server (the demo); 0 = none. */
+  simVehicles: number;
+  /** Seconds to wait for a unit's ack before alerting the dispatcher. */
+  ackTimeoutSec: number;
+  /** Unique per server instance; names its persistent MQTT session. */
+  instanceId: string;
+  /** Seed demo hospitals when the hospitals table is empty. */
+  seedDemo: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads and validates the environment; throws ConfigError naming the variable and what to do. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const errors: string[] = [];
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return def;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      errors.push(`${name}=${raw} is not an integer between ${min} and ${max}`);
+      return def;
+    }
+    return n;
+  };
+  const url = (name: string, protocols: string[]): string | null => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return null;
+    try {
+      const u = new URL(raw);
+      if (!protocols.includes(u.protocol)) errors.push(`${name} must start with ${protocols.join(' or ')} (got ${u.protocol})`);
+    } catch {
+      errors.push(`${name} is not a valid URL`);
+    }
+    return raw;
+  };
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) errors.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const prefix = env.MQTT_PREFIX || DEFAULT_TOPIC_PREFIX;
+  if (/[#+]/.test(prefix) || prefix.endsWith('/')) errors.push('MQTT_PREFIX must not contain # or + nor end with /');
+
+  const cfg: Config = {
+    port: int('PORT', 8080, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    mqttUrl: url('MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ws:', 'wss:']),
+    mqttPort: int('MQTT_PORT', 1883, 0, 65535),
+    mqttHost: env.MQTT_HOST || '0.0.0.0',
+    mqttPrefix: prefix,
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    routerUrl: url('ROUTER_URL', ['http:', 'https:']),
+    mapStyleUrl: url('MAP_STYLE_URL', ['http:', 'https:']),
+    dataDir: path.resolve(cwd, env.DATA_DIR || '.lifeline'),
+    logLevel,
+    simVehicles: int('SIM_VEHICLES', 0, 0, 100_000),
+    ackTimeoutSec: int('ACK_TIMEOUT_SEC', 60, 1, 3600),
+    instanceId: env.INSTANCE_ID || 'main',
+    seedDemo: (env.SEED_DEMO ?? '1') !== '0',
+  };
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(cfg.instanceId)) errors.push('INSTANCE_ID must be 1-40 letters, digits, _ or -');
+  if (errors.length > 0) throw new ConfigError('Invalid configuration:\n  - ' + errors.join('\n  - '));
+  return cfg;
+}

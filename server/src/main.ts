@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { ConfigError, loadConfig } from './config.ts';
+import { DEFAULT_CENTER, startServer } from './server.ts';
+import { listHospitals } from './adapters/store/vehicles.ts';
+
+const AGENT_CLI = fileURLToPath(new URL('../../vehicle-agent/src/cli.ts', import.meta.url));
+
+async function main(): Promise<void> {
+  let cfg;
+  try {
+    cfg = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = pino({ level: cfg.logLevel, ...(process.stdout.isTTY ? {} : {}) });
+  let server;
+  try {
+    server = await startServer(cfg, { logger });
+  } catch (err) {
+    const e = err as Error;
+    logger.fatal({ err: e.name === 'ConfigError' ? undefined : e }, e.message);
+    console.error(`\nLifeline could not start: ${e.message}`);
+    process.exit(1);
+  }
+
+  let sim: ChildProcess | null = null;
+  if (cfg.simVehicles > 0) {
+    const hospitalsFile = path.join(cfg.dataDir, 'sim-hospitals.json');
+    await writeFile(hospitalsFile, JSON.stringify(await listHospitals(server.db)));
+    sim = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        AGENT_CLI,
+        '--count',
+        String(cfg.simVehicles),
+        '--center',
+        `${DEFAULT_CENTER.lat},${DEFAULT_CENTER.lng}`,
+        '--radius-km',
+        '8',
+        '--mqtt-url',
+        server.mqttUrl,
+        '--prefix',
+        cfg.mqttPrefix,
+        '--hospitals',
+        hospitalsFile,
+      ],
+      { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, LOG_LEVEL: cfg.logLevel } },
+    );
+    sim.on('exit', (code, signal) => {
+      if (!stopping) logger.warn({ code, signal }, 'vehicle simulator exited');
+      sim = null;
+    });
+  }
+
+  const shown = cfg.host === '0.0.0.0' ? server.url.replace('127.0.0.1', 'localhost') : server.url;
+  console.log(`\n  Lifeline is running: ${shown}\n  MQTT broker: ${server.mqttUrl}${cfg.simVehicles ? `\n  Simulated units: ${cfg.simVehicles}` : ''}\n  Press Ctrl-C to stop.\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    if (sim) {
+      const child = sim;
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => {
+          child.kill('SIGKILL');
+          resolve();
+        }, 5000).unref();
+      });
+    }
+    await server.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+void main();

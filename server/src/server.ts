@@ -1,0 +1,179 @@
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { Hospital } from '@lifeline/protocol';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { Counters } from './counters.ts';
+import { StraightLineEtaProvider, type EtaProvider } from './core/eta.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from './adapters/mqtt/broker.ts';
+import { connectBus, type Bus } from './adapters/mqtt/bus.ts';
+import { Ingest } from './adapters/mqtt/ingest.ts';
+import { RealtimeGateway } from './adapters/realtime.ts';
+import { createDb, createPool, type Db } from './adapters/store/db.ts';
+import { startEmbeddedPostgres, type EmbeddedPg } from './adapters/store/embeddedPostgres.ts';
+import { listIncidents } from './adapters/store/incidents.ts';
+import { migrate } from './adapters/store/migrate.ts';
+import { PositionWriter, DEFAULT_WRITER, type PositionWriterOptions } from './adapters/store/positionWriter.ts';
+import { seedDemo } from './adapters/store/seed.ts';
+import { listHospitals, loadVehicles } from './adapters/store/vehicles.ts';
+import { DispatchService } from './services/dispatch.ts';
+import { Fleet } from './services/fleet.ts';
+
+export interface LifelineServer {
+  /** Base URL of the HTTP server, e.g. http://127.0.0.1:8080 */
+  url: string;
+  /** The MQTT broker agents should connect to. */
+  mqttUrl: string;
+  databaseUrl: string;
+  app: FastifyInstance;
+  db: Db;
+  fleet: Fleet;
+  counters: Counters;
+  writer: PositionWriter;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  eta?: EtaProvider;
+  writer?: Partial<PositionWriterOptions>;
+  realtimeFrameMs?: number;
+  uiDir?: string;
+}
+
+/** Demo map centre: Thủ Dầu Một, Bình Dương. */
+export const DEFAULT_CENTER = { lat: 10.98, lng: 106.65 };
+
+/**
+ * Starts the whole server: database (embedded unless DATABASE_URL), migrations, broker (embedded
+ * unless MQTT_URL), ingest, dispatch, realtime and HTTP. Everything started is stopped by `stop()`,
+ * in reverse order, after the last positions are written.
+ */
+export async function startServer(cfg: Config, o: StartOptions = {}): Promise<LifelineServer> {
+  const logger = o.logger ?? pino({ level: cfg.logLevel });
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const stopAll = async () => {
+    for (const c of cleanups.reverse()) await c().catch((err: unknown) => logger.warn({ err }, 'cleanup step failed'));
+    cleanups.length = 0;
+  };
+  try {
+    let databaseUrl = cfg.databaseUrl;
+    let embeddedPg: EmbeddedPg | null = null;
+    if (!databaseUrl) {
+      embeddedPg = await startEmbeddedPostgres(cfg.dataDir, logger);
+      cleanups.push(() => embeddedPg!.stop());
+      databaseUrl = embeddedPg.url;
+    }
+    const pool = createPool(databaseUrl);
+    cleanups.push(() => pool.end());
+    pool.on('error', (err) => logger.warn({ err }, 'idle PostgreSQL connection failed'));
+    const applied = await migrate(pool).catch((err: Error) => {
+      throw Object.assign(new Error(`cannot prepare the database (DATABASE_URL): ${err.message}`), { cause: err });
+    });
+    if (applied.length) logger.info({ applied }, 'database migrations applied');
+    const db = createDb(pool);
+    if (cfg.seedDemo) await seedDemo(db);
+
+    const hospitals: Hospital[] = await listHospitals(db);
+    const fleet = new Fleet();
+    fleet.load(await loadVehicles(db));
+    const counters = new Counters();
+
+    let mqttUrl = cfg.mqttUrl;
+    let broker: EmbeddedBroker | null = null;
+    if (!mqttUrl) {
+      broker = await startEmbeddedBroker(cfg.mqttPort, cfg.mqttHost);
+      cleanups.push(() => broker!.close());
+      mqttUrl = broker.url;
+      logger.info({ port: broker.port }, 'embedded MQTT broker listening');
+    }
+
+    // The bus is created after the writer and dispatch exist; messages wait in the broker until then.
+    let bus: Bus | null = null;
+    const writer = new PositionWriter(pool, (lastSeq) => bus?.publishStored(lastSeq), logger, { ...DEFAULT_WRITER, ...o.writer });
+    cleanups.push(() => writer.stop());
+
+    let realtime: RealtimeGateway | null = null;
+    const dispatch = new DispatchService({
+      db,
+      fleet,
+      eta: o.eta ?? new StraightLineEtaProvider(),
+      counters,
+      publishAssignment: (vehicleId, msg) => {
+        if (!bus) throw new Error('MQTT not connected');
+        return bus.publishAssignment(vehicleId, msg);
+      },
+      incidentChanged: (i) => realtime?.incidentChanged(i),
+      ackTimedOut: (incidentId, vehicleId) => realtime?.alert({ type: 'ack_timeout', incidentId, vehicleId, ts: new Date().toISOString() }),
+      hospitals: () => hospitals,
+      ackTimeoutMs: cfg.ackTimeoutSec * 1000,
+      log: logger,
+    });
+    cleanups.push(async () => dispatch.stop());
+
+    const app = buildApp(
+      {
+        db,
+        fleet,
+        counters,
+        dispatch,
+        hospitals: () => hospitals,
+        health: async () => ({
+          db: await pool.query('SELECT 1').then(() => true, () => false),
+          mqtt: bus?.connected() ?? false,
+        }),
+        clientConfig: { mapStyleUrl: cfg.mapStyleUrl, center: DEFAULT_CENTER },
+      },
+      { logger, uiDir: o.uiDir },
+    );
+    realtime = new RealtimeGateway(app.server, fleet, () => listIncidents(db, { open: true }), { frameMs: o.realtimeFrameMs ?? 250 });
+    const gateway = realtime;
+
+    const ingest = new Ingest({ prefix: cfg.mqttPrefix, fleet, writer, dispatch, counters, log: logger });
+    bus = await connectBus({
+      url: mqttUrl,
+      prefix: cfg.mqttPrefix,
+      clientId: `lifeline-server-${cfg.instanceId}`,
+      log: logger,
+      onMessage: (topic, payload, done) => {
+        try {
+          ingest.handle(topic, payload);
+        } catch (err) {
+          counters.inc('ingest_errors');
+          logger.error({ err, topic }, 'ingest failed');
+        }
+        if (writer.hasRoom()) done();
+        else void writer.whenRoom().then(done);
+      },
+    });
+    const connectedBus = bus;
+    cleanups.push(() => connectedBus.close());
+
+    await app.listen({ port: cfg.port, host: cfg.host }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') throw Object.assign(new Error(`HTTP port ${cfg.port} is already in use; set PORT to a free port`), { name: 'ConfigError' });
+      throw err;
+    });
+    cleanups.push(async () => {
+      await gateway.close();
+      await app.close();
+    });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      mqttUrl,
+      databaseUrl,
+      app,
+      db,
+      fleet,
+      counters,
+      writer,
+      logger,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,99 @@
+import type { UnitStatus, Vehicle } from '@lifeline/protocol';
+import { FleetIndex } from '../core/fleetIndex.ts';
+import type { StoredVehicle } from '../adapters/store/vehicles.ts';
+
+/**
+ * The live fleet in memory: the H3 index (positions, status, online) plus what the map shows of
+ * each unit (call sign, current incident). Every change marks the unit dirty for the next
+ * realtime frame.
+ */
+export class Fleet {
+  readonly index = new FleetIndex();
+  private readonly callSigns = new Map<string, string>();
+  private readonly incidents = new Map<string, string | null>();
+  private readonly dirty = new Set<string>();
+
+  load(rows: StoredVehicle[]): void {
+    for (const v of rows) {
+      this.callSigns.set(v.id, v.callSign);
+      this.incidents.set(v.id, v.incidentId);
+      this.index.ensure(v.id, v.status, v.online);
+      if (v.last) this.index.move(v.id, v.last);
+    }
+  }
+
+  has(id: string): boolean {
+    return this.callSigns.has(id);
+  }
+
+  register(id: string, callSign = id): void {
+    if (this.callSigns.has(id)) return;
+    this.callSigns.set(id, callSign);
+    this.incidents.set(id, null);
+    this.index.ensure(id, 'available', false);
+    this.dirty.add(id);
+  }
+
+  callSign(id: string): string {
+    return this.callSigns.get(id) ?? id;
+  }
+
+  move(id: string, p: Parameters<FleetIndex['move']>[1]): boolean {
+    const moved = this.index.move(id, p);
+    if (moved) this.dirty.add(id);
+    return moved;
+  }
+
+  setStatus(id: string, status: UnitStatus, incidentId?: string | null): void {
+    this.index.setStatus(id, status);
+    if (incidentId !== undefined) this.incidents.set(id, incidentId);
+    this.dirty.add(id);
+  }
+
+  /** Returns true when the online flag changed. */
+  setOnline(id: string, online: boolean): boolean {
+    const e = this.index.ensure(id);
+    if (e.online === online) return false;
+    this.index.setOnline(id, online);
+    this.dirty.add(id);
+    return true;
+  }
+
+  view(id: string): Vehicle | null {
+    const e = this.index.get(id);
+    if (!e) return null;
+    return {
+      id,
+      callSign: this.callSign(id),
+      status: e.status,
+      online: e.online,
+      incidentId: this.incidents.get(id) ?? null,
+      position: e.position
+        ? {
+            lat: e.position.lat,
+            lng: e.position.lng,
+            recordedAt: new Date(e.position.recordedAtMs).toISOString(),
+            speedMps: e.position.speedMps,
+            headingDeg: e.position.headingDeg,
+          }
+        : null,
+    };
+  }
+
+  views(): Vehicle[] {
+    const out: Vehicle[] = [];
+    for (const e of this.index.all()) out.push(this.view(e.id)!);
+    return out.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** Units changed since the last call. */
+  takeDirty(): Vehicle[] {
+    const out: Vehicle[] = [];
+    for (const id of this.dirty) {
+      const v = this.view(id);
+      if (v) out.push(v);
+    }
+    this.dirty.clear();
+    return out;
+  }
+}
