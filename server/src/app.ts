@@ -19,6 +19,8 @@ export function buildApp(deps: RouteDeps, opts: { logger: FastifyServerOptions['
   const app = Fastify({
     loggerInstance: opts.logger,
     bodyLimit: BODY_LIMIT_BYTES,
+    // Unknown fields are an error, not silently dropped: a misspelt field must not lose data.
+    ajv: { customOptions: { removeAdditional: false } },
     // One line per request is noise at dispatch-centre rates; rejections and failures are logged below.
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -1,0 +1,124 @@
+import { cellToBoundary, cellToLatLng, latLngToCell } from 'h3-js';
+import { describe, expect, it } from 'vitest';
+import { FleetIndex } from '../src/core/fleetIndex.ts';
+import { haversineM } from '../src/core/geo.ts';
+
+const T = 1_700_000_000_000;
+const SCENE = { lat: 10.98, lng: 106.65 };
+
+function indexWith(units: [string, number, number][], res = 8): FleetIndex {
+  const idx = new FleetIndex(res);
+  for (const [id, lat, lng] of units) {
+    idx.ensure(id, 'available', true);
+    idx.move(id, { lat, lng, recordedAtMs: T });
+  }
+  return idx;
+}
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function rng(seed: number) {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('FleetIndex', () => {
+  it('finds added units and follows moves', () => {
+    const idx = indexWith([['A', 10.98, 106.66]]);
+    expect(idx.nearestAvailable(SCENE, { limit: 5, maxRadiusM: 50_000 }).map((c) => c.id)).toEqual(['A']);
+    idx.move('A', { lat: 11.5, lng: 107.2, recordedAtMs: T + 1000 });
+    expect(idx.nearestAvailable(SCENE, { limit: 5, maxRadiusM: 50_000 })).toEqual([]);
+    expect(idx.nearestAvailable({ lat: 11.5, lng: 107.2 }, { limit: 5, maxRadiusM: 1000 }).map((c) => c.id)).toEqual(['A']);
+  });
+
+  it('forgets removed units', () => {
+    const idx = indexWith([['A', 10.98, 106.66], ['B', 10.99, 106.66]]);
+    idx.remove('A');
+    expect(idx.get('A')).toBeUndefined();
+    expect(idx.nearestAvailable(SCENE, { limit: 5, maxRadiusM: 50_000 }).map((c) => c.id)).toEqual(['B']);
+  });
+
+  it.each([
+    ['dispatched', false],
+    ['en_route', false],
+    ['on_scene', false],
+    ['transporting', false],
+    ['at_hospital', false],
+    ['out_of_service', false],
+    ['available', true],
+  ] as const)('with status %s the unit is searchable: %s', (status, searchable) => {
+    const idx = indexWith([['A', 10.981, 106.65]]);
+    idx.setStatus('A', status);
+    expect(idx.nearestAvailable(SCENE, { limit: 1, maxRadiusM: 10_000 }).length).toBe(searchable ? 1 : 0);
+  });
+
+  it('skips offline units until they are back online', () => {
+    const idx = indexWith([['A', 10.981, 106.65]]);
+    idx.setOnline('A', false);
+    expect(idx.nearestAvailable(SCENE, { limit: 1, maxRadiusM: 10_000 })).toEqual([]);
+    idx.setOnline('A', true);
+    expect(idx.nearestAvailable(SCENE, { limit: 1, maxRadiusM: 10_000 }).map((c) => c.id)).toEqual(['A']);
+  });
+
+  it('never lets an older fix replace the live one', () => {
+    const idx = indexWith([['A', 10.98, 106.66]]);
+    expect(idx.move('A', { lat: 12, lng: 108, recordedAtMs: T - 1 })).toBe(false);
+    expect(idx.move('A', { lat: 12, lng: 108, recordedAtMs: T })).toBe(false);
+    expect(idx.get('A')!.position).toMatchObject({ lat: 10.98, lng: 106.66 });
+    expect(idx.move('A', { lat: 12, lng: 108, recordedAtMs: T + 1 })).toBe(true);
+  });
+
+  it('takes latitude first: a unit at (lat 10.98, lng 106.65) is not at (lat 106.65…)', () => {
+    const idx = indexWith([['A', 10.98, 106.65]]);
+    expect(idx.get('A')!.cell).toBe(latLngToCell(10.98, 106.65, 8));
+    // Swapped coordinates would put the unit in a cell around lat -73 (106.65 is not a latitude).
+    expect(idx.nearestAvailable({ lat: 10.98, lng: 106.65 }, { limit: 1, maxRadiusM: 10 }).map((c) => c.id)).toEqual(['A']);
+  });
+
+  it('finds the true nearest unit sitting just across a cell boundary', () => {
+    // Put the incident just inside its cell, near a vertex; the nearest unit just outside, in a
+    // neighbouring cell; a decoy deep inside the incident's own cell but farther away.
+    const cell = latLngToCell(SCENE.lat, SCENE.lng, 8);
+    const [cLat, cLng] = cellToLatLng(cell);
+    const [vLat, vLng] = cellToBoundary(cell)[0]!;
+    const at = { lat: vLat + (cLat - vLat) * 0.02, lng: vLng + (cLng - vLng) * 0.02 };
+    const across = { lat: vLat - (cLat - vLat) * 0.02, lng: vLng - (cLng - vLng) * 0.02 };
+    expect(latLngToCell(at.lat, at.lng, 8)).toBe(cell);
+    expect(latLngToCell(across.lat, across.lng, 8)).not.toBe(cell);
+    const idx = indexWith([
+      ['decoy', cLat, cLng],
+      ['across', across.lat, across.lng],
+    ]);
+    expect(idx.nearestAvailable(at, { limit: 1, maxRadiusM: 10_000 })[0]!.id).toBe('across');
+  });
+
+  it('agrees with a brute-force scan on random fleets and queries', () => {
+    const r = rng(42);
+    const units: [string, number, number][] = Array.from({ length: 2000 }, (_, i) => [`U${i}`, 10.7 + r() * 0.6, 106.4 + r() * 0.6]);
+    const idx = indexWith(units);
+    for (let q = 0; q < 300; q++) {
+      const at = { lat: 10.6 + r() * 0.8, lng: 106.3 + r() * 0.8 };
+      const k = 1 + Math.floor(r() * 10);
+      const brute = units
+        .map(([id, lat, lng]) => ({ id, distanceM: haversineM(at, { lat, lng }) }))
+        .filter((c) => c.distanceM <= 30_000)
+        .sort((a, b) => a.distanceM - b.distanceM)
+        .slice(0, k);
+      const got = idx.nearestAvailable(at, { limit: k, maxRadiusM: 30_000 });
+      expect(got.map((c) => c.distanceM)).toEqual(brute.map((c) => c.distanceM));
+    }
+  });
+
+  it('respects the radius cap and the accept filter', () => {
+    const idx = indexWith([
+      ['near', SCENE.lat + 0.001, SCENE.lng],
+      ['far', SCENE.lat + 0.5, SCENE.lng],
+    ]);
+    expect(idx.nearestAvailable(SCENE, { limit: 5, maxRadiusM: 10_000 }).map((c) => c.id)).toEqual(['near']);
+    expect(idx.nearestAvailable(SCENE, { limit: 5, maxRadiusM: 100_000, accept: (e) => e.id !== 'near' }).map((c) => c.id)).toEqual(['far']);
+  });
+});
