@@ -58,6 +58,18 @@ export const AssignmentMsgSchema = Type.Object({
 });
 export type AssignmentMsg = Static<typeof AssignmentMsgSchema>;
 
+/**
+ * `vehicles/{id}/cancel`, server → agent, QoS 1: the assignment is withdrawn (call cancelled, or
+ * the incident reassigned to another unit). The unit stops the job and reports its status.
+ */
+export const CancelMsgSchema = Type.Object({
+  assignmentId: Type.String(),
+  incidentId: IncidentIdSchema,
+  reason: Type.Optional(Type.String()),
+  ts: Type.Integer(),
+});
+export type CancelMsg = Static<typeof CancelMsgSchema>;
+
 /** `vehicles/{id}/ack`, agent → server, QoS 1. */
 export const AckMsgSchema = Type.Object(
   { assignmentId: Type.String({ minLength: 1, maxLength: 64 }), ts: Type.Integer({ minimum: 0 }) },

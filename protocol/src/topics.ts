@@ -1,8 +1,8 @@
 /** MQTT topic helpers. Every topic lives under a configurable prefix (default `lifeline/v1`). */
 export const DEFAULT_TOPIC_PREFIX = 'lifeline/v1';
 
-export type VehicleTopicKind = 'position' | 'status' | 'assignment' | 'ack' | 'stored';
-const KINDS: ReadonlySet<string> = new Set(['position', 'status', 'assignment', 'ack', 'stored']);
+export type VehicleTopicKind = 'position' | 'status' | 'assignment' | 'cancel' | 'ack' | 'stored';
+const KINDS: ReadonlySet<string> = new Set(['position', 'status', 'assignment', 'cancel', 'ack', 'stored']);
 
 export function vehicleTopic(prefix: string, vehicleId: string, kind: VehicleTopicKind): string {
   return `${prefix}/vehicles/${vehicleId}/${kind}`;

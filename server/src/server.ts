@@ -105,6 +105,10 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
         if (!bus) throw new Error('MQTT not connected');
         return bus.publishAssignment(vehicleId, msg);
       },
+      publishCancel: (vehicleId, msg) => {
+        if (!bus) throw new Error('MQTT not connected');
+        return bus.publishCancel(vehicleId, msg);
+      },
       incidentChanged: (i) => realtime?.incidentChanged(i),
       ackTimedOut: (incidentId, vehicleId) => realtime?.alert({ type: 'ack_timeout', incidentId, vehicleId, ts: new Date().toISOString() }),
       hospitals: () => hospitals,

@@ -1,12 +1,14 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type {
   AckMsg,
   AssignmentMsg,
+  CancelMsg,
   CreateIncidentBody,
   Hospital,
   Incident,
   Recommendation,
   StatusMsg,
+  UnitStatus,
 } from '@lifeline/protocol';
 import type { EtaProvider } from '../core/eta.ts';
 import {
@@ -17,7 +19,7 @@ import {
 } from '../core/incidentMachine.ts';
 import { DEFAULT_RECOMMEND, recommendUnits, type RecommendOptions } from '../core/recommender.ts';
 import type { Counters } from '../counters.ts';
-import type { Db } from '../adapters/store/db.ts';
+import type { Database, Db } from '../adapters/store/db.ts';
 import {
   appendEvent,
   getIncident,
@@ -27,6 +29,10 @@ import {
 } from '../adapters/store/incidents.ts';
 import { ensureVehicle, setOnline } from '../adapters/store/vehicles.ts';
 import type { Fleet } from './fleet.ts';
+
+export type TransitionOutcome =
+  | { ok: true; incident: Incident }
+  | { ok: false; code: 'NOT_FOUND' | 'INVALID_TRANSITION'; message: string };
 
 export type AssignResult =
   | { ok: true; incident: Incident; assignmentId: string }
@@ -39,6 +45,8 @@ export interface DispatchDeps {
   counters: Counters;
   /** Publishes the assignment to the unit (MQTT QoS 1); resolves on the broker's PUBACK. */
   publishAssignment(vehicleId: string, msg: AssignmentMsg): Promise<void>;
+  /** Tells a unit its assignment is withdrawn (MQTT QoS 1). */
+  publishCancel(vehicleId: string, msg: CancelMsg): Promise<void>;
   incidentChanged(incident: Incident): void;
   ackTimedOut(incidentId: string, vehicleId: string): void;
   hospitals(): Hospital[];
@@ -89,47 +97,137 @@ export class DispatchService {
   }
 
   async assign(incidentId: string, vehicleId: string, actor: string, reason?: string): Promise<AssignResult> {
-    const result = await this.d.db.transaction().execute(async (trx): Promise<AssignResult> => {
-      // Lock order everywhere: the vehicle row, then the incident row.
-      const unit = await trx
-        .updateTable('vehicles')
-        .set({ status: 'dispatched', incident_id: incidentId, status_changed_at: sql<Date>`now()` })
-        .where('id', '=', vehicleId)
-        .where('status', '=', 'available')
-        .where('online', '=', true)
-        .returning('id')
-        .executeTakeFirst();
-      if (!unit) {
-        const exists = await trx.selectFrom('vehicles').select('id').where('id', '=', vehicleId).executeTakeFirst();
-        return exists
-          ? { ok: false, code: 'UNIT_UNAVAILABLE', message: `unit ${vehicleId} is not available` }
-          : { ok: false, code: 'NOT_FOUND', message: `unit ${vehicleId} does not exist` };
+    const result = await this.d.db
+      .transaction()
+      .execute(async (trx): Promise<AssignResult> => {
+        // Lock order everywhere: vehicle rows (by id), then the incident row.
+        const taken = await takeUnit(trx, vehicleId, incidentId);
+        if (!taken.ok) return taken;
+        const incident = await getIncident(trx, incidentId, true);
+        if (!incident) return rollback({ ok: false, code: 'NOT_FOUND', message: `incident ${incidentId} does not exist` });
+        return this.recordAssignment(trx, incident, vehicleId, actor, reason);
+      })
+      .catch((err: unknown) => unwrapRollback<AssignResult>(err));
+    return this.afterAssign(result, vehicleId, actor, null);
+  }
+
+  /**
+   * Moves the incident from its current unit to another, in one transaction: the old unit is
+   * released (and told so), the new one taken under the same availability rule as `assign`.
+   */
+  async reassign(incidentId: string, vehicleId: string, actor: string, reason?: string): Promise<AssignResult> {
+    let released: Released | null = null;
+    const result = await this.withIncident(incidentId, [vehicleId], async (trx, incident): Promise<AssignResult> => {
+      if (incident.vehicleId === vehicleId) return { ok: false, code: 'INVALID_TRANSITION', message: `unit ${vehicleId} already holds this incident` };
+      if (incident.vehicleId && !canTransition(incident.state, 'triaged')) {
+        return { ok: false, code: 'INVALID_TRANSITION', message: `incident is ${incident.state}; its unit cannot be changed now` };
       }
-      const incident = await getIncident(trx, incidentId, true);
-      if (!incident) return rollback({ ok: false, code: 'NOT_FOUND', message: `incident ${incidentId} does not exist` });
-      if (!canTransition(incident.state, 'assigned')) {
-        return rollback({ ok: false, code: 'INVALID_TRANSITION', message: `incident is ${incident.state}; it cannot be assigned` });
+      const taken = await takeUnit(trx, vehicleId, incidentId);
+      if (!taken.ok) return rollback(taken);
+      let current = incident;
+      if (incident.vehicleId) {
+        released = await releaseUnit(trx, incident);
+        current = await updateIncidentState(trx, incident.id, 'triaged', { vehicleId: null, assignmentId: null });
+        await appendEvent(trx, incident.id, 'UnitReleased', actor, { vehicleId: incident.vehicleId, reason: reason ?? null });
       }
-      const assignment = await trx
-        .insertInto('assignments')
-        .values({ incident_id: incidentId, vehicle_id: vehicleId, assigned_by: actor, reason: reason ?? null })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const updated = await updateIncidentState(trx, incidentId, 'assigned', { vehicleId, assignmentId: assignment.id });
-      await appendEvent(trx, incidentId, 'UnitAssigned', actor, { vehicleId, assignmentId: assignment.id, ...(reason ? { reason } : {}) });
-      return { ok: true, incident: updated, assignmentId: assignment.id };
-    }).catch((err: unknown) => {
-      if (err instanceof Rollback) return err.result;
-      throw err;
+      return this.recordAssignment(trx, current, vehicleId, actor, reason);
     });
+    return this.afterAssign(result, vehicleId, actor, released);
+  }
+
+  /** Cancels the call; a unit holding it is released and told to stand down. */
+  async cancel(incidentId: string, actor: string, reason?: string): Promise<TransitionOutcome> {
+    return this.finish(incidentId, 'cancelled', actor, reason);
+  }
+
+  /** Closes the call (after the unit treated on scene or handed over at hospital). */
+  async close(incidentId: string, actor: string, reason?: string): Promise<TransitionOutcome> {
+    return this.finish(incidentId, 'closed', actor, reason);
+  }
+
+  private async finish(incidentId: string, to: 'cancelled' | 'closed', actor: string, reason?: string): Promise<TransitionOutcome> {
+    let released: Released | null = null;
+    const result = await this.withIncident(incidentId, [], async (trx, incident): Promise<TransitionOutcome> => {
+      if (!canTransition(incident.state, to)) {
+        return { ok: false, code: 'INVALID_TRANSITION', message: `incident is ${incident.state}; it cannot be ${to}` };
+      }
+      if (incident.vehicleId) released = await releaseUnit(trx, incident);
+      const updated = await updateIncidentState(trx, incident.id, to, { vehicleId: null, assignmentId: null });
+      await appendEvent(trx, incident.id, eventTypeFor(incident.state, to), actor, { ...(reason ? { reason } : {}), ...(incident.vehicleId ? { vehicleId: incident.vehicleId } : {}) });
+      return { ok: true, incident: updated };
+    });
+    if (result.ok) {
+      this.d.incidentChanged(result.incident);
+      if (released) await this.notifyReleased(released, incidentId, reason ?? to);
+    }
+    return result;
+  }
+
+  /**
+   * Runs `fn` in a transaction holding the incident's unit row, any `extraUnits` rows (locked in
+   * id order) and then the incident row — the same lock order as `assign` and status handling, so
+   * they cannot deadlock. Retries when the incident's unit changed in between.
+   */
+  private async withIncident<R extends AssignResult | TransitionOutcome>(
+    incidentId: string,
+    extraUnits: string[],
+    fn: (trx: Transaction<Database>, incident: Incident) => Promise<R>,
+  ): Promise<R> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const seen = await getIncident(this.d.db, incidentId);
+      if (!seen) return { ok: false, code: 'NOT_FOUND', message: `incident ${incidentId} does not exist` } as R;
+      const units = [...new Set([...(seen.vehicleId ? [seen.vehicleId] : []), ...extraUnits])].sort();
+      const out = await this.d.db
+        .transaction()
+        .execute(async (trx) => {
+          for (const u of units) await trx.selectFrom('vehicles').select('id').where('id', '=', u).forUpdate().execute();
+          const incident = (await getIncident(trx, incidentId, true))!;
+          if (incident.vehicleId !== seen.vehicleId) return null; // changed meanwhile: retry
+          return fn(trx, incident);
+        })
+        .catch((err: unknown) => unwrapRollback<R>(err));
+      if (out) return out;
+    }
+    throw new Error(`incident ${incidentId} kept changing; gave up`);
+  }
+
+  private async recordAssignment(trx: Transaction<Database>, incident: Incident, vehicleId: string, actor: string, reason?: string): Promise<AssignResult> {
+    if (!canTransition(incident.state, 'assigned')) {
+      return rollback({ ok: false, code: 'INVALID_TRANSITION', message: `incident is ${incident.state}; it cannot be assigned` });
+    }
+    const assignment = await trx
+      .insertInto('assignments')
+      .values({ incident_id: incident.id, vehicle_id: vehicleId, assigned_by: actor, reason: reason ?? null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const updated = await updateIncidentState(trx, incident.id, 'assigned', { vehicleId, assignmentId: assignment.id });
+    await appendEvent(trx, incident.id, 'UnitAssigned', actor, { vehicleId, assignmentId: assignment.id, ...(reason ? { reason } : {}) });
+    return { ok: true, incident: updated, assignmentId: assignment.id };
+  }
+
+  private async afterAssign(result: AssignResult, vehicleId: string, actor: string, released: Released | null): Promise<AssignResult> {
     if (!result.ok) {
       this.d.counters.inc(`assign_rejected_${result.code.toLowerCase()}`);
       return result;
     }
-    this.d.fleet.setStatus(vehicleId, 'dispatched', incidentId);
+    if (released) await this.notifyReleased(released, result.incident.id, 'reassigned');
+    this.d.fleet.setStatus(vehicleId, 'dispatched', result.incident.id);
     this.d.incidentChanged(result.incident);
     await this.sendAssignment(result.incident, vehicleId, result.assignmentId, actor);
     return result;
+  }
+
+  /** After commit: the released unit is available again and is told over MQTT. */
+  private async notifyReleased(r: Released, incidentId: string, reason: string): Promise<void> {
+    this.d.fleet.setStatus(r.vehicleId, r.status, null);
+    const timer = r.assignmentId ? this.ackTimers.get(r.assignmentId) : undefined;
+    if (timer) clearTimeout(timer);
+    if (!r.assignmentId) return;
+    try {
+      await this.d.publishCancel(r.vehicleId, { assignmentId: r.assignmentId, incidentId, reason, ts: Date.now() });
+    } catch (err) {
+      this.d.log.error({ err, vehicleId: r.vehicleId, incidentId }, 'cancel could not be published');
+    }
   }
 
   private async sendAssignment(incident: Incident, vehicleId: string, assignmentId: string, actor: string): Promise<void> {
@@ -312,14 +410,62 @@ export class DispatchService {
   }
 }
 
+interface Released {
+  vehicleId: string;
+  assignmentId: string | null;
+  status: UnitStatus;
+}
+
+/** Takes an available, online unit for an incident; the conditional update is the arbiter. */
+async function takeUnit(trx: Transaction<Database>, vehicleId: string, incidentId: string): Promise<{ ok: true } | AssignResult & { ok: false }> {
+  const unit = await trx
+    .updateTable('vehicles')
+    .set({ status: 'dispatched', incident_id: incidentId, status_changed_at: sql<Date>`now()` })
+    .where('id', '=', vehicleId)
+    .where('status', '=', 'available')
+    .where('online', '=', true)
+    .returning('id')
+    .executeTakeFirst();
+  if (unit) return { ok: true };
+  const exists = await trx.selectFrom('vehicles').select('id').where('id', '=', vehicleId).executeTakeFirst();
+  return exists
+    ? { ok: false, code: 'UNIT_UNAVAILABLE', message: `unit ${vehicleId} is not available` }
+    : { ok: false, code: 'NOT_FOUND', message: `unit ${vehicleId} does not exist` };
+}
+
+/** Frees the incident's unit (a unit still heading to the scene becomes available at once). */
+async function releaseUnit(trx: Transaction<Database>, incident: Incident): Promise<Released> {
+  const vehicleId = incident.vehicleId!;
+  const row = await trx
+    .updateTable('vehicles')
+    .set({
+      incident_id: null,
+      status: sql<string>`CASE WHEN status IN ('dispatched', 'en_route') THEN 'available' ELSE status END`,
+      status_changed_at: sql<Date>`now()`,
+    })
+    .where('id', '=', vehicleId)
+    .where('incident_id', '=', incident.id)
+    .returning('status')
+    .executeTakeFirst();
+  if (incident.assignmentId) {
+    await trx.updateTable('assignments').set({ ended_at: sql<Date>`now()` }).where('id', '=', incident.assignmentId).where('ended_at', 'is', null).execute();
+  }
+  return { vehicleId, assignmentId: incident.assignmentId, status: (row?.status ?? 'available') as UnitStatus };
+}
+
+function unwrapRollback<T>(err: unknown): T {
+  if (err instanceof Rollback) return err.result as T;
+  throw err;
+}
+
 class Rollback extends Error {
-  constructor(readonly result: AssignResult) {
+  constructor(readonly result: AssignResult | TransitionOutcome) {
     super('rollback');
   }
 }
 
 /** Throws to roll the transaction back, carrying the typed result out of it. */
-function rollback(result: AssignResult): never {
+function rollback(result: AssignResult | TransitionOutcome): never {
   throw new Rollback(result);
 }
 

@@ -10,6 +10,7 @@ import {
   HealthSchema,
   IncidentParamsSchema,
   IncidentSchema,
+  ReasonBodySchema,
   TimelineEventSchema,
   VehicleSchema,
   HospitalSchema,
@@ -98,4 +99,26 @@ export const apiRoutes =
         return reply.code(r.code === 'NOT_FOUND' ? 404 : 409).send(err(r.code, r.message));
       },
     );
+
+    app.post(
+      '/api/incidents/:id/reassign',
+      { schema: { params: IncidentParamsSchema, body: AssignBodySchema, response: { 200: AssignResponseSchema, ...Errors } } },
+      async (req, reply) => {
+        const r = await d.dispatch.reassign(req.params.id, req.body.vehicleId, actor, req.body.reason);
+        if (r.ok) return { incident: r.incident, assignmentId: r.assignmentId };
+        return reply.code(r.code === 'NOT_FOUND' ? 404 : 409).send(err(r.code, r.message));
+      },
+    );
+
+    for (const action of ['cancel', 'close'] as const) {
+      app.post(
+        `/api/incidents/:id/${action}`,
+        { schema: { params: IncidentParamsSchema, body: Type.Optional(ReasonBodySchema), response: { 200: IncidentSchema, ...Errors } } },
+        async (req, reply) => {
+          const r = await d.dispatch[action](req.params.id, actor, req.body?.reason);
+          if (r.ok) return r.incident;
+          return reply.code(r.code === 'NOT_FOUND' ? 404 : 409).send(err(r.code, r.message));
+        },
+      );
+    }
   };

@@ -1,11 +1,12 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { vehicleTopic, vehicleWildcard, type AssignmentMsg } from '@lifeline/protocol';
+import { vehicleTopic, vehicleWildcard, type AssignmentMsg, type CancelMsg } from '@lifeline/protocol';
 import { ConfigError } from '../../config.ts';
 
 export interface Bus {
   client: MqttClient;
   connected(): boolean;
   publishAssignment(vehicleId: string, msg: AssignmentMsg): Promise<void>;
+  publishCancel(vehicleId: string, msg: CancelMsg): Promise<void>;
   publishStored(lastSeqByVehicle: Map<string, number>): void;
   close(): Promise<void>;
 }
@@ -67,6 +68,9 @@ export async function connectBus(o: BusOptions): Promise<Bus> {
     connected: () => client.connected,
     publishAssignment: async (vehicleId, msg) => {
       await client.publishAsync(vehicleTopic(o.prefix, vehicleId, 'assignment'), JSON.stringify(msg), { qos: 1 });
+    },
+    publishCancel: async (vehicleId, msg) => {
+      await client.publishAsync(vehicleTopic(o.prefix, vehicleId, 'cancel'), JSON.stringify(msg), { qos: 1 });
     },
     publishStored: (lastSeq) => {
       for (const [vehicleId, seq] of lastSeq) {
