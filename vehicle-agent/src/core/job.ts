@@ -1,0 +1,110 @@
+import type { AssignmentMsg, HospitalSummary, LatLng, StatusMsg } from '@lifeline/protocol';
+import { distanceM } from './geo.ts';
+
+/** The statuses this simulator moves through on its own (offline comes from the last will). */
+export type JobStatus = 'available' | 'en_route' | 'on_scene' | 'transporting' | 'at_hospital';
+
+export interface Job {
+  assignmentId: string;
+  incidentId: string;
+  scene: LatLng;
+  /** Where to take the patient; null = no hospital known, so the job ends on scene. */
+  hospital: LatLng | null;
+  hospitalId: string | null;
+}
+
+export interface JobState {
+  status: JobStatus;
+  job: Job | null;
+  /** Simulated seconds left on scene or at hospital; 0 otherwise. */
+  dwellLeftSec: number;
+}
+
+export type JobEvent =
+  | { type: 'assigned'; job: Job }
+  /** The vehicle reached the current target (scene or hospital). */
+  | { type: 'arrived' }
+  /** Simulated time passed. */
+  | { type: 'elapsed'; dtSec: number };
+
+export interface JobConfig {
+  /** Simulated seconds spent on scene before transport. */
+  sceneDwellSec: number;
+  /** Simulated seconds spent at the hospital before becoming available. */
+  hospitalDwellSec: number;
+}
+
+export const DEFAULT_JOB_CONFIG: JobConfig = { sceneDwellSec: 120, hospitalDwellSec: 180 };
+
+export const IDLE: JobState = { status: 'available', job: null, dwellLeftSec: 0 };
+
+/**
+ * The job state machine. available → en_route → on_scene → (transporting → at_hospital →)
+ * available. A new assignment replaces whatever the unit was doing (the dispatcher re-tasked it).
+ * Events that do not apply in the current status leave it unchanged (same object).
+ */
+export function nextJobState(state: JobState, event: JobEvent, cfg: JobConfig): JobState {
+  if (event.type === 'assigned') return { status: 'en_route', job: event.job, dwellLeftSec: 0 };
+  switch (state.status) {
+    case 'en_route':
+      if (event.type === 'arrived') return { status: 'on_scene', job: state.job, dwellLeftSec: cfg.sceneDwellSec };
+      return state;
+    case 'on_scene': {
+      if (event.type !== 'elapsed') return state;
+      const left = state.dwellLeftSec - event.dtSec;
+      if (left > 0) return { ...state, dwellLeftSec: left };
+      return state.job?.hospital ? { status: 'transporting', job: state.job, dwellLeftSec: 0 } : IDLE;
+    }
+    case 'transporting':
+      if (event.type === 'arrived') return { status: 'at_hospital', job: state.job, dwellLeftSec: cfg.hospitalDwellSec };
+      return state;
+    case 'at_hospital': {
+      if (event.type !== 'elapsed') return state;
+      const left = state.dwellLeftSec - event.dtSec;
+      return left > 0 ? { ...state, dwellLeftSec: left } : IDLE;
+    }
+    case 'available':
+      return state;
+  }
+}
+
+/** Where the unit should be driving in this state, or null when the job does not say. */
+export function jobTarget(state: JobState): LatLng | null {
+  if (state.status === 'en_route') return state.job?.scene ?? null;
+  if (state.status === 'transporting') return state.job?.hospital ?? null;
+  return null;
+}
+
+/** The retained status payload for this state; `incidentId` only while on a job. */
+export function statusMsg(state: JobState, ts: number): StatusMsg {
+  return state.job && state.status !== 'available'
+    ? { status: state.status, ts, incidentId: state.job.incidentId }
+    : { status: state.status, ts };
+}
+
+/** The assignment's suggested hospital, else the one nearest the scene from `known`, else none. */
+export function chooseHospital(
+  assignment: Pick<AssignmentMsg, 'destination' | 'hospital'>,
+  known: readonly HospitalSummary[],
+): HospitalSummary | null {
+  if (assignment.hospital) return assignment.hospital;
+  let best: HospitalSummary | null = null;
+  let bestM = Infinity;
+  for (const h of known) {
+    const d = distanceM(assignment.destination, h.location);
+    if (d < bestM) [best, bestM] = [h, d];
+  }
+  return best;
+}
+
+/** Turns a validated assignment message into a job, resolving the hospital. */
+export function jobFromAssignment(a: AssignmentMsg, known: readonly HospitalSummary[]): Job {
+  const h = chooseHospital(a, known);
+  return {
+    assignmentId: a.assignmentId,
+    incidentId: a.incidentId,
+    scene: { lat: a.destination.lat, lng: a.destination.lng },
+    hospital: h ? { lat: h.location.lat, lng: h.location.lng } : null,
+    hospitalId: h?.id ?? null,
+  };
+}

@@ -1,0 +1,140 @@
+import type { LatLng } from '@lifeline/protocol';
+import { distanceM, kmhToMps, stepTowards } from './geo.ts';
+import type { AssignmentMsg, HospitalSummary } from '@lifeline/protocol';
+import { IDLE, jobFromAssignment, jobTarget, nextJobState, type Job, type JobConfig, type JobState } from './job.ts';
+import { randomBetween, randomPointInRadius, type Rng } from './random.ts';
+
+/** What an available unit does: drift between nearby spots, or stay parked at its start point. */
+export type IdleMode = 'wander' | 'park';
+
+export interface SimConfig extends JobConfig {
+  /** Driving speed on a job (and back to the start point), metres/second. */
+  speedMps: number;
+  /** Speed while wandering idle, metres/second. */
+  idleSpeedMps: number;
+  idle: IdleMode;
+  /** An idle unit stays within this many metres of its start point. */
+  wanderRadiusM: number;
+  /** An idle unit parks this long (simulated seconds, uniform in [min, max)) between moves. */
+  parkMinSec: number;
+  parkMaxSec: number;
+}
+
+export const DEFAULT_SIM_CONFIG: SimConfig = {
+  sceneDwellSec: 120,
+  hospitalDwellSec: 180,
+  speedMps: kmhToMps(40),
+  idleSpeedMps: kmhToMps(15),
+  idle: 'wander',
+  wanderRadiusM: 500,
+  parkMinSec: 60,
+  parkMaxSec: 600,
+};
+
+export interface IdleState {
+  waypoint: LatLng | null;
+  parkLeftSec: number;
+}
+
+export interface SimState {
+  position: LatLng;
+  /** Last direction of travel, degrees from north; kept while stopped. */
+  headingDeg: number;
+  speedMps: number;
+  /** Start point ("station"): an idle unit stays near it and returns to it after a job. */
+  home: LatLng;
+  job: JobState;
+  idle: IdleState;
+}
+
+export interface Tick {
+  state: SimState;
+  /** The job status differs from the one before the tick (publish a status message). */
+  statusChanged: boolean;
+}
+
+/** A parked, available unit at `home`; wandering units start with a random pause so they do not move in lockstep. */
+export function initialSimState(home: LatLng, cfg: SimConfig, rng: Rng): SimState {
+  return {
+    position: { ...home },
+    headingDeg: 0,
+    speedMps: 0,
+    home: { ...home },
+    job: IDLE,
+    idle: { waypoint: null, parkLeftSec: cfg.idle === 'wander' ? randomBetween(0, cfg.parkMaxSec, rng) : 0 },
+  };
+}
+
+/** Takes a new job, replacing any current one. */
+export function assignJob(state: SimState, job: Job, cfg: SimConfig): SimState {
+  return { ...state, job: nextJobState(state.job, { type: 'assigned', job }, cfg), idle: { waypoint: null, parkLeftSec: 0 } };
+}
+
+/**
+ * Handles an assignment message. QoS 1 is at-least-once, so the same assignment can arrive twice:
+ * a repeat of the current job's `assignmentId` is acked again but does not restart the job.
+ * Any other assignment replaces the current job (the dispatcher re-tasked the unit).
+ */
+export function receiveAssignment(
+  state: SimState,
+  msg: AssignmentMsg,
+  hospitals: readonly HospitalSummary[],
+  cfg: SimConfig,
+): { state: SimState; duplicate: boolean } {
+  if (state.job.job?.assignmentId === msg.assignmentId) return { state, duplicate: true };
+  return { state: assignJob(state, jobFromAssignment(msg, hospitals), cfg), duplicate: false };
+}
+
+/** Advances the simulation by `dtSec` simulated seconds. Pure: all randomness comes from `rng`. */
+export function advance(state: SimState, dtSec: number, cfg: SimConfig, rng: Rng): Tick {
+  const next = state.job.status === 'available' ? advanceIdle(state, dtSec, cfg, rng) : advanceJob(state, dtSec, cfg);
+  return { state: next, statusChanged: next.job.status !== state.job.status };
+}
+
+function advanceJob(state: SimState, dtSec: number, cfg: SimConfig): SimState {
+  const target = jobTarget(state.job);
+  if (!target) {
+    // on scene or at hospital: parked, the clock runs down.
+    return { ...state, speedMps: 0, job: nextJobState(state.job, { type: 'elapsed', dtSec }, cfg) };
+  }
+  const step = stepTowards(state.position, target, cfg.speedMps, dtSec, state.headingDeg);
+  return {
+    ...state,
+    position: step.position,
+    headingDeg: step.headingDeg,
+    speedMps: step.arrived ? 0 : cfg.speedMps,
+    job: step.arrived ? nextJobState(state.job, { type: 'arrived' }, cfg) : state.job,
+  };
+}
+
+function advanceIdle(state: SimState, dtSec: number, cfg: SimConfig, rng: Rng): SimState {
+  const fromHome = distanceM(state.position, state.home);
+  const leash = cfg.idle === 'wander' ? cfg.wanderRadiusM : 0;
+  // 1 m of slack so float noise at the edge of the wander disc does not count as "away".
+  if (fromHome > leash + 1) {
+    // Back from a job: return to the start point at driving speed.
+    const step = stepTowards(state.position, state.home, cfg.speedMps, dtSec, state.headingDeg);
+    return {
+      ...state,
+      position: step.position,
+      headingDeg: step.headingDeg,
+      speedMps: step.arrived ? 0 : cfg.speedMps,
+      idle: { waypoint: null, parkLeftSec: step.arrived && cfg.idle === 'wander' ? randomBetween(cfg.parkMinSec, cfg.parkMaxSec, rng) : 0 },
+    };
+  }
+  if (cfg.idle === 'park') return { ...state, speedMps: 0 };
+  if (state.idle.parkLeftSec > 0) {
+    return { ...state, speedMps: 0, idle: { waypoint: null, parkLeftSec: Math.max(0, state.idle.parkLeftSec - dtSec) } };
+  }
+  const waypoint = state.idle.waypoint ?? randomPointInRadius(state.home, cfg.wanderRadiusM, rng);
+  const step = stepTowards(state.position, waypoint, cfg.idleSpeedMps, dtSec, state.headingDeg);
+  return {
+    ...state,
+    position: step.position,
+    headingDeg: step.headingDeg,
+    speedMps: step.arrived ? 0 : cfg.idleSpeedMps,
+    idle: step.arrived
+      ? { waypoint: null, parkLeftSec: randomBetween(cfg.parkMinSec, cfg.parkMaxSec, rng) }
+      : { waypoint, parkLeftSec: 0 },
+  };
+}
