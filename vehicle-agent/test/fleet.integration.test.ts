@@ -4,7 +4,7 @@
  * and every wait ends on an event (with a deadline only to fail clearly).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AssignmentMsgSchema, PositionMsgSchema, StatusMsgSchema, vehicleTopic, type AssignmentMsg, type LatLng } from '@lifeline/protocol';
+import { AssignmentMsgSchema, PositionMsgSchema, StatusMsgSchema, vehicleTopic, type AssignmentMsg, type LatLng, type VehicleTopicKind } from '@lifeline/protocol';
 import { compileParser } from '@lifeline/protocol/validate';
 import { destinationPoint, distanceM, kmhToMps } from '../src/core/geo.ts';
 import { startSimulatedFleet, startSimulatedVehicle, type SimulatedFleet, type StatusMsg } from './support/api.ts';
@@ -20,7 +20,7 @@ const HOSPITAL = { id: 'BV-BD', name: 'Bệnh viện Đa khoa tỉnh Bình Dươ
 
 const positionOk = compileParser(PositionMsgSchema);
 const statusOk = compileParser(StatusMsgSchema);
-const topic = (id: string, kind: 'position' | 'status' | 'ack' | 'assignment' | 'stored') => vehicleTopic(PREFIX, id, kind);
+const topic = (id: string, kind: VehicleTopicKind) => vehicleTopic(PREFIX, id, kind);
 let n = 0;
 const uuid = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
 
@@ -246,6 +246,34 @@ describe('single vehicle, restart and persistent session', () => {
       expect(run2.stats().firstSeq).toBeGreaterThan(lastSeq1);
     } finally {
       await run2.stop();
+    }
+  });
+
+  it('a cancel of the current job makes the unit available; a cancel for another assignment is ignored', async () => {
+    const id = 'SOLO-2';
+    const v = await startSimulatedVehicle({ id, start: CENTER, mqttUrl: tb.url, prefix: PREFIX, idle: 'park', ...FAST });
+    try {
+      await probe.waitFor((m) => m.topic === topic(id, 'status'), 'status on connect');
+      const from = probe.messages.length;
+      const a = assignment(id, destinationPoint(CENTER, 90, 30_000)); // far: still driving when cancelled
+      await probe.publish(topic(id, 'assignment'), a);
+      await probe.waitFor((m) => probe.messages.indexOf(m) >= from && m.topic === topic(id, 'status'), 'en_route');
+      const cancels: { assignmentId: string; applied: boolean }[] = [];
+      v.events.on('cancel', (c) => cancels.push(c));
+      await probe.publish(topic(id, 'cancel'), { assignmentId: 'as-stale', incidentId: a.incidentId, ts: Date.now() });
+      await probe.publish(topic(id, 'cancel'), { assignmentId: a.assignmentId, incidentId: a.incidentId, reason: 'caller cancelled', ts: Date.now() });
+      await probe.waitFor((m) => probe.messages.indexOf(m) >= from && m.topic === topic(id, 'status') && (m.json as StatusMsg).status === 'available', 'available');
+      expect(liveStatuses(probe, id, from).map((s) => [s.status, s.incidentId])).toEqual([
+        ['en_route', a.incidentId],
+        ['available', undefined],
+      ]);
+      expect(cancels).toEqual([
+        { assignmentId: 'as-stale', applied: false },
+        { assignmentId: a.assignmentId, applied: true },
+      ]);
+      expect(v.stats().cancelsReceived).toBe(2);
+    } finally {
+      await v.stop();
     }
   });
 

@@ -23,6 +23,7 @@ const S = (status: JobState['status'], job: Job | null, dwellLeftSec = 0): JobSt
 const assigned = (job: Job): JobEvent => ({ type: 'assigned', job });
 const arrived: JobEvent = { type: 'arrived' };
 const elapsed = (dtSec: number): JobEvent => ({ type: 'elapsed', dtSec });
+const cancelled = (assignmentId: string): JobEvent => ({ type: 'cancelled', assignmentId });
 
 describe('nextJobState: every transition', () => {
   it.each<[string, JobState, JobEvent, JobState]>([
@@ -50,6 +51,13 @@ describe('nextJobState: every transition', () => {
     ['at_hospital + dwell over → available', S('at_hospital', withHospital, 30), elapsed(30), IDLE],
     ['at_hospital + arrived → unchanged', S('at_hospital', withHospital, 30), arrived, S('at_hospital', withHospital, 30)],
     ['at_hospital + assigned → en_route to the new job', S('at_hospital', withHospital, 30), assigned(other), S('en_route', other)],
+    // cancelled: only the current assignment can be withdrawn
+    ['available + cancelled → unchanged', IDLE, cancelled('a1'), IDLE],
+    ['en_route + cancelled (current) → available', S('en_route', withHospital), cancelled('a1'), IDLE],
+    ['on_scene + cancelled (current) → available', S('on_scene', withHospital, 50), cancelled('a1'), IDLE],
+    ['transporting + cancelled (current) → available', S('transporting', withHospital), cancelled('a1'), IDLE],
+    ['at_hospital + cancelled (current) → available', S('at_hospital', withHospital, 30), cancelled('a1'), IDLE],
+    ['en_route + cancelled (stale id) → unchanged', S('en_route', other), cancelled('a1'), S('en_route', other)],
   ])('%s', (_name, from, event, to) => {
     expect(nextJobState(from, event, cfg)).toEqual(to);
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AssignmentMsg } from '@lifeline/protocol';
 import { destinationPoint, distanceM, kmhToMps } from '../src/core/geo.ts';
 import { childSeed, randomPointInRadius, seededRng } from '../src/core/random.ts';
-import { advance, DEFAULT_SIM_CONFIG, initialSimState, receiveAssignment, type SimConfig, type SimState } from '../src/core/sim.ts';
+import { advance, DEFAULT_SIM_CONFIG, initialSimState, receiveAssignment, receiveCancel, type SimConfig, type SimState } from '../src/core/sim.ts';
 import { fleetIds, fleetStarts } from '../src/fleet.ts';
 
 const home = { lat: 10.98, lng: 106.65 };
@@ -97,6 +97,21 @@ describe('advance: a job end to end', () => {
     expect(other.duplicate).toBe(false);
     expect(other.state.job).toMatchObject({ status: 'en_route', job: { assignmentId: 'as-2', scene: newScene } });
     expect(other.state.position).toEqual(s.position); // re-tasked from where it is
+  });
+});
+
+describe('receiveCancel', () => {
+  it('drops the current job where the unit stands, then it drives back to its start point', () => {
+    let s = receiveAssignment(initialSimState(home, park, noRandom), assignment({ hospital }), [], park).state;
+    s = advance(s, 60, park, noRandom).state;
+    expect(receiveCancel(s, { assignmentId: 'other' }, park)).toEqual({ state: s, applied: false });
+    const c = receiveCancel(s, { assignmentId: 'as-1' }, park);
+    expect(c.applied).toBe(true);
+    expect(c.state.job).toEqual({ status: 'available', job: null, dwellLeftSec: 0 });
+    expect(c.state.position).toEqual(s.position);
+    let back = c.state;
+    for (let i = 0; i < 100; i++) back = advance(back, 10, park, noRandom).state;
+    expect(distanceM(back.position, home)).toBeLessThan(1);
   });
 });
 

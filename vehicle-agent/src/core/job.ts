@@ -25,7 +25,9 @@ export type JobEvent =
   /** The vehicle reached the current target (scene or hospital). */
   | { type: 'arrived' }
   /** Simulated time passed. */
-  | { type: 'elapsed'; dtSec: number };
+  | { type: 'elapsed'; dtSec: number }
+  /** The server withdrew this assignment (call cancelled, or the incident given to another unit). */
+  | { type: 'cancelled'; assignmentId: string };
 
 export interface JobConfig {
   /** Simulated seconds spent on scene before transport. */
@@ -40,11 +42,14 @@ export const IDLE: JobState = { status: 'available', job: null, dwellLeftSec: 0 
 
 /**
  * The job state machine. available → en_route → on_scene → (transporting → at_hospital →)
- * available. A new assignment replaces whatever the unit was doing (the dispatcher re-tasked it).
+ * available. A new assignment replaces whatever the unit was doing (the dispatcher re-tasked it);
+ * a cancel of the current assignment makes it available at once.
  * Events that do not apply in the current status leave it unchanged (same object).
  */
 export function nextJobState(state: JobState, event: JobEvent, cfg: JobConfig): JobState {
   if (event.type === 'assigned') return { status: 'en_route', job: event.job, dwellLeftSec: 0 };
+  // Only the current job can be withdrawn: a cancel for an older (replaced or finished) one is stale.
+  if (event.type === 'cancelled') return state.job?.assignmentId === event.assignmentId ? IDLE : state;
   switch (state.status) {
     case 'en_route':
       if (event.type === 'arrived') return { status: 'on_scene', job: state.job, dwellLeftSec: cfg.sceneDwellSec };

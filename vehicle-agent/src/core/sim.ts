@@ -1,6 +1,6 @@
 import type { LatLng } from '@lifeline/protocol';
 import { distanceM, kmhToMps, stepTowards } from './geo.ts';
-import type { AssignmentMsg, HospitalSummary } from '@lifeline/protocol';
+import type { AssignmentMsg, CancelMsg, HospitalSummary } from '@lifeline/protocol';
 import { IDLE, jobFromAssignment, jobTarget, nextJobState, type Job, type JobConfig, type JobState } from './job.ts';
 import { randomBetween, randomPointInRadius, type Rng } from './random.ts';
 
@@ -83,6 +83,13 @@ export function receiveAssignment(
 ): { state: SimState; duplicate: boolean } {
   if (state.job.job?.assignmentId === msg.assignmentId) return { state, duplicate: true };
   return { state: assignJob(state, jobFromAssignment(msg, hospitals), cfg), duplicate: false };
+}
+
+/** Handles a `cancel`: drops the job when it is the current one (`applied`), else changes nothing. */
+export function receiveCancel(state: SimState, msg: Pick<CancelMsg, 'assignmentId'>, cfg: SimConfig): { state: SimState; applied: boolean } {
+  const job = nextJobState(state.job, { type: 'cancelled', assignmentId: msg.assignmentId }, cfg);
+  if (job === state.job) return { state, applied: false };
+  return { state: { ...state, job, speedMps: 0, idle: { waypoint: null, parkLeftSec: 0 } }, applied: true };
 }
 
 /** Advances the simulation by `dtSec` simulated seconds. Pure: all randomness comes from `rng`. */

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import {
   AssignmentMsgSchema,
+  CancelMsgSchema,
   StoredMsgSchema,
   VehicleIdSchema,
   vehicleTopic,
@@ -15,7 +16,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { statusMsg } from '../core/job.ts';
 import { childSeed, seededRng } from '../core/random.ts';
 import { createSeqCounter } from '../core/seq.ts';
-import { advance, initialSimState, receiveAssignment, type SimState } from '../core/sim.ts';
+import { advance, initialSimState, receiveAssignment, receiveCancel, type SimState } from '../core/sim.ts';
 import { resolveSimulation, type SimulationOptions } from '../options.ts';
 
 export interface VehicleOptions extends SimulationOptions {
@@ -37,6 +38,8 @@ export interface VehicleStats {
   statusesPublished: number;
   acksSent: number;
   assignmentsReceived: number;
+  /** `cancel` messages received (applied or stale). */
+  cancelsReceived: number;
   /** Messages on our topics that failed validation (counted, logged, dropped). */
   badMessages: number;
   /** seq of the first position of this run (the device clock at start, ms). */
@@ -55,6 +58,7 @@ export interface VehicleEvents {
   position: [PositionMsg];
   status: [StatusMsg];
   ack: [AckMsg];
+  cancel: [{ assignmentId: string; applied: boolean }];
   stored: [{ seq: number }];
   badMessage: [{ topic: string; error: string }];
 }
@@ -74,6 +78,7 @@ export interface SimulatedVehicle {
 
 const parseAssignment = compileParser(AssignmentMsgSchema);
 const parseStored = compileParser(StoredMsgSchema);
+const parseCancel = compileParser(CancelMsgSchema);
 const isVehicleId = TypeCompiler.Compile(VehicleIdSchema);
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -97,12 +102,13 @@ export async function startSimulatedVehicle(opts: VehicleOptions): Promise<Simul
     status: vehicleTopic(prefix, id, 'status'),
     ack: vehicleTopic(prefix, id, 'ack'),
     assignment: vehicleTopic(prefix, id, 'assignment'),
+    cancel: vehicleTopic(prefix, id, 'cancel'),
     stored: vehicleTopic(prefix, id, 'stored'),
   };
   const dtSec = (cfg.intervalMs / 1000) * cfg.timeScale;
   const seq = createSeqCounter(now());
   const events = new EventEmitter<VehicleEvents>();
-  const counts = { connects: 0, positionsPublished: 0, statusesPublished: 0, acksSent: 0, assignmentsReceived: 0, badMessages: 0, storedMsgs: 0 };
+  const counts = { connects: 0, positionsPublished: 0, statusesPublished: 0, acksSent: 0, assignmentsReceived: 0, cancelsReceived: 0, badMessages: 0, storedMsgs: 0 };
   let lastStoredSeq: number | null = null;
   let state = initialSimState(opts.start, cfg.sim, rng);
   let stopped = false;
@@ -114,7 +120,7 @@ export async function startSimulatedVehicle(opts: VehicleOptions): Promise<Simul
     protocolVersion: 4, // aedes speaks MQTT 3.1.1 only
     clientId: `lifeline-agent-${id}`,
     clean: false, // persistent session: assignments sent while we are away wait at the broker
-    resubscribe: false, // we subscribe ourselves when the broker has no session for us
+    resubscribe: false, // we subscribe ourselves on every connect
     reconnectPeriod: 1000,
     connectTimeout: cfg.connectTimeoutMs,
     will: { topic: topic.status, payload: Buffer.from(willPayload()), qos: 1, retain: true },
@@ -177,6 +183,16 @@ export async function startSimulatedVehicle(opts: VehicleOptions): Promise<Simul
     state = r.state;
     publishStatus();
   };
+  const onCancel = (payload: Buffer) => {
+    const parsed = parseCancel.parseJson(payload);
+    if (!parsed.ok) return bad(topic.cancel, parsed.error);
+    counts.cancelsReceived++;
+    const r = receiveCancel(state, parsed.value, cfg.sim);
+    events.emit('cancel', { assignmentId: parsed.value.assignmentId, applied: r.applied });
+    if (!r.applied) return log('info', `${id} ignored a cancel for ${parsed.value.assignmentId} (not the current job)`);
+    state = r.state;
+    publishStatus();
+  };
   const onStored = (payload: Buffer) => {
     const parsed = parseStored.parseJson(payload);
     if (!parsed.ok) return bad(topic.stored, parsed.error);
@@ -192,15 +208,16 @@ export async function startSimulatedVehicle(opts: VehicleOptions): Promise<Simul
     if (stopped) return;
     if (t === topic.assignment) onAssignment(payload);
     else if (t === topic.stored) onStored(payload);
+    else if (t === topic.cancel) onCancel(payload);
   });
   client.on('connect', (connack) => {
     counts.connects++;
     lastError = undefined;
-    if (!connack.sessionPresent) {
-      client.subscribe([topic.assignment, topic.stored], { qos: 1 }, (err) => {
-        if (err && !stopped) log('error', 'subscribe failed', { id, error: err.message });
-      });
-    }
+    // Subscribe even when the broker kept our session: it is idempotent, and a session made by an
+    // older agent version may lack a topic (e.g. `cancel`). Queued messages arrive either way.
+    client.subscribe([topic.assignment, topic.cancel, topic.stored], { qos: 1 }, (err) => {
+      if (err && !stopped) log('error', 'subscribe failed', { id, error: err.message, sessionPresent: connack.sessionPresent });
+    });
     publishStatus();
     events.emit('connect');
   });
