@@ -62,6 +62,8 @@ export const PrioritySchema = Type.Integer({ minimum: 1, maximum: 4 });
 export const ERROR_CODES = [
   'BAD_REQUEST',
   'NOT_FOUND',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
   'UNIT_UNAVAILABLE',
   'INVALID_TRANSITION',
   'PAYLOAD_TOO_LARGE',

@@ -1,3 +1,4 @@
+export * from './auth.ts';
 export * from './common.ts';
 export * from './mqtt.ts';
 export * from './rest.ts';

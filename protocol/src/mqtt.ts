@@ -40,7 +40,7 @@ export type HospitalSummary = Static<typeof HospitalSummarySchema>;
 
 /** `vehicles/{id}/assignment`, server → agent, QoS 1. */
 export const AssignmentMsgSchema = Type.Object({
-  assignmentId: Type.String(),
+  assignmentId: Type.String({ minLength: 1, maxLength: 64 }),
   incidentId: IncidentIdSchema,
   assignedAt: Type.Integer(),
   incident: Type.Object({

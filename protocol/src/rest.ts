@@ -65,6 +65,8 @@ export const IncidentSchema = Type.Object({
   state: IncidentStateSchema,
   vehicleId: Type.Union([VehicleIdSchema, Type.Null()]),
   assignmentId: Type.Union([Type.String(), Type.Null()]),
+  /** Destination hospital, chosen at assignment (nearest capable, not on diversion). */
+  hospitalId: Type.Union([Type.String(), Type.Null()]),
   /** ISO 8601 server times. */
   createdAt: Type.String(),
   updatedAt: Type.String(),
@@ -150,6 +152,10 @@ export const HospitalSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
   location: LatLngSchema,
+  /** Free emergency-department beds as last reported by the hospital; null when never reported. */
+  edCapacity: Type.Union([Type.Integer(), Type.Null()]),
+  /** On diversion: the hospital asks not to receive ambulances now. */
+  diversion: Type.Boolean(),
 });
 export type Hospital = Static<typeof HospitalSchema>;
 

@@ -1,9 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { IncidentIdSchema, VehicleIdSchema } from './common.ts';
+import { HospitalCaseSchema } from './auth.ts';
 import { IncidentSchema, VehicleSchema } from './rest.ts';
 
 /**
- * Live map contract. A client is joined to the live rooms *before* its snapshot is built, so no
+ * Live map contract. The handshake carries the session token (`auth: {token}`, or the session
+ * cookie); dispatchers, supervisors and admins get the live map, hospital staff only their own
+ * hospital's cases, a crew only its own unit's incident. A client is joined to the live rooms *before* its snapshot is built, so no
  * change can fall between the two. Unit deltas carry `seq`; a client ignores deltas whose `seq` is
  * not above its snapshot's. Incidents carry `version`; a client keeps the higher one.
  */
@@ -29,8 +32,13 @@ export const AlertEventSchema = Type.Object({
 });
 export type AlertEvent = Static<typeof AlertEventSchema>;
 
+/** To hospital staff: every case heading to their hospital, with live ETA (sent on change and every few seconds). */
+export const HospitalCasesEventSchema = Type.Object({ hospitalId: Type.String(), cases: Type.Array(HospitalCaseSchema) });
+export type HospitalCasesEvent = Static<typeof HospitalCasesEventSchema>;
+
 export interface ServerToClientEvents {
   snapshot: (e: SnapshotEvent) => void;
+  hospitalCases: (e: HospitalCasesEvent) => void;
   units: (e: UnitsDeltaEvent) => void;
   incident: (e: Static<typeof IncidentSchema>) => void;
   alert: (e: AlertEvent) => void;
@@ -38,4 +46,4 @@ export interface ServerToClientEvents {
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface ClientToServerEvents {}
 
-export const SOCKET_EVENTS = { snapshot: 'snapshot', units: 'units', incident: 'incident', alert: 'alert' } as const;
+export const SOCKET_EVENTS = { snapshot: 'snapshot', units: 'units', incident: 'incident', alert: 'alert', hospitalCases: 'hospitalCases' } as const;

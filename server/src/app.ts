@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ErrorBody } from '@lifeline/protocol';
+import { authPlugin } from './adapters/http/auth.ts';
 import { apiRoutes, type RouteDeps } from './adapters/http/routes.ts';
 
 export const UI_DIST = fileURLToPath(new URL('../../dispatcher-ui/dist/', import.meta.url));
@@ -30,6 +31,7 @@ export function buildApp(deps: RouteDeps, opts: { logger: FastifyServerOptions['
     let body: ErrorBody;
     if (error.validation) body = { code: 'BAD_REQUEST', message: error.message };
     else if (status === 413) body = { code: 'PAYLOAD_TOO_LARGE', message: `request body is larger than ${BODY_LIMIT_BYTES} bytes` };
+    else if (status === 404) body = { code: 'NOT_FOUND', message: error.message };
     else if (status >= 400 && status < 500) body = { code: 'BAD_REQUEST', message: error.message };
     else {
       // 5xx details stay in the log, never in the response.
@@ -40,6 +42,7 @@ export function buildApp(deps: RouteDeps, opts: { logger: FastifyServerOptions['
     void reply.code(status >= 400 ? status : 500).send(body);
   });
 
+  void app.register(authPlugin, { db: deps.db });
   void app.register(apiRoutes(deps));
 
   const uiDir = opts.uiDir ?? UI_DIST;

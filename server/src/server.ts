@@ -15,6 +15,7 @@ import { listIncidents } from './adapters/store/incidents.ts';
 import { migrate } from './adapters/store/migrate.ts';
 import { PositionWriter, DEFAULT_WRITER, type PositionWriterOptions } from './adapters/store/positionWriter.ts';
 import { seedDemo } from './adapters/store/seed.ts';
+import { userForToken } from './adapters/store/users.ts';
 import { listHospitals, loadVehicles } from './adapters/store/vehicles.ts';
 import { DispatchService } from './services/dispatch.ts';
 import { Fleet } from './services/fleet.ts';
@@ -76,7 +77,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     const db = createDb(pool);
     if (cfg.seedDemo) await seedDemo(db);
 
-    const hospitals: Hospital[] = await listHospitals(db);
+    let hospitals: Hospital[] = await listHospitals(db);
     const fleet = new Fleet();
     fleet.load(await loadVehicles(db));
     const counters = new Counters();
@@ -124,6 +125,9 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
         counters,
         dispatch,
         hospitals: () => hospitals,
+        refreshHospitals: async () => {
+          hospitals = await listHospitals(db);
+        },
         health: async () => ({
           db: await pool.query('SELECT 1').then(() => true, () => false),
           mqtt: bus?.connected() ?? false,
@@ -132,7 +136,16 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       },
       { logger, uiDir: o.uiDir },
     );
-    realtime = new RealtimeGateway(app.server, fleet, () => listIncidents(db, { open: true }), { frameMs: o.realtimeFrameMs ?? 250 });
+    realtime = new RealtimeGateway(
+      app.server,
+      {
+        fleet,
+        openIncidents: () => listIncidents(db, { open: true }),
+        authenticate: (token) => userForToken(db, token),
+        hospitalCases: (id) => dispatch.hospitalCases(id),
+      },
+      { frameMs: o.realtimeFrameMs ?? 250, hospitalRefreshMs: 2000 },
+    );
     const gateway = realtime;
 
     const ingest = new Ingest({ prefix: cfg.mqttPrefix, fleet, writer, dispatch, counters, log: logger });

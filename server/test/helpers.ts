@@ -6,7 +6,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import pino from 'pino';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '@lifeline/protocol';
+import type { ClientToServerEvents, Role, ServerToClientEvents } from '@lifeline/protocol';
+import { createUser } from '../src/adapters/store/users.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { startServer, type LifelineServer, type StartOptions } from '../src/server.ts';
 
@@ -78,9 +79,15 @@ export class TestEnv {
     return loadConfig({ ...base, ...extra });
   }
 
+  /**
+   * Starts a server and logs in a dispatcher, whose token `api()` and `connectSocket()` then use by
+   * default for this server's URL. `login(server, role)` gives tokens for the other roles.
+   */
   async start(extra: Record<string, string> = {}, opts: StartOptions = {}): Promise<LifelineServer> {
     const level = process.env.TEST_LOG_LEVEL ?? 'silent';
-    return startServer(this.config(extra), { logger: pino({ level }), realtimeFrameMs: 50, ...opts });
+    const server = await startServer(this.config(extra), { logger: pino({ level }), realtimeFrameMs: 50, ...opts });
+    defaultTokens.set(server.url, await login(server, 'dispatcher'));
+    return server;
   }
 
   async teardown(): Promise<void> {
@@ -143,14 +150,33 @@ export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeout
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-export function connectSocket(url: string): LiveSocket {
-  return ioClient(url, { transports: ['websocket'], reconnection: false });
+const defaultTokens = new Map<string, string>();
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+/**
+ * A session token for a user of `role` (created on first use): hospital users belong to the first
+ * demo hospital unless `hospitalId` is given, crew users to `vehicleId` (default CREW-1).
+ */
+export async function login(server: LifelineServer, role: Role, opts: { username?: string; hospitalId?: string; vehicleId?: string } = {}): Promise<string> {
+  const username = opts.username ?? `test-${role}`;
+  const hospitalId = role === 'hospital' ? (opts.hospitalId ?? (await server.db.selectFrom('hospitals').select('id').orderBy('id').executeTakeFirstOrThrow()).id) : undefined;
+  const vehicleId = role === 'crew' ? (opts.vehicleId ?? 'CREW-1') : undefined;
+  await createUser(server.db, { username, displayName: username, password: TEST_PASSWORD, role, hospitalId, vehicleId });
+  const r = await api<{ token: string }>(server.url, 'POST', '/api/auth/login', { username, password: TEST_PASSWORD }, null);
+  if (r.status !== 200) throw new Error(`login as ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body.token;
 }
 
-export async function api<T = any>(base: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: T }> {
+export function connectSocket(url: string, token: string | null = defaultTokens.get(url) ?? null): LiveSocket {
+  return ioClient(url, { transports: ['websocket'], reconnection: false, auth: token ? { token } : {} });
+}
+
+/** Calls the REST API; `token` defaults to the dispatcher logged in by `TestEnv.start`, null sends none. */
+export async function api<T = any>(base: string, method: string, p: string, body?: unknown, token: string | null | undefined = undefined): Promise<{ status: number; body: T }> {
+  const auth = token === undefined ? defaultTokens.get(base) : token;
   const res = await fetch(base + p, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();

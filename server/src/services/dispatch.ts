@@ -5,12 +5,14 @@ import type {
   CancelMsg,
   CreateIncidentBody,
   Hospital,
+  HospitalCase,
   Incident,
   Recommendation,
   StatusMsg,
   UnitStatus,
 } from '@lifeline/protocol';
 import type { EtaProvider } from '../core/eta.ts';
+import { chooseHospital, type HospitalChoice } from '../core/hospitals.ts';
 import {
   canTransition,
   eventTypeFor,
@@ -25,6 +27,7 @@ import {
   getIncident,
   insertIncident,
   listIncidents,
+  toIncident,
   updateIncidentState,
 } from '../adapters/store/incidents.ts';
 import { ensureVehicle, setOnline } from '../adapters/store/vehicles.ts';
@@ -97,6 +100,8 @@ export class DispatchService {
   }
 
   async assign(incidentId: string, vehicleId: string, actor: string, reason?: string): Promise<AssignResult> {
+    const seen = await getIncident(this.d.db, incidentId);
+    const destination = seen ? await this.chooseDestination(seen) : null;
     const result = await this.d.db
       .transaction()
       .execute(async (trx): Promise<AssignResult> => {
@@ -105,7 +110,7 @@ export class DispatchService {
         if (!taken.ok) return taken;
         const incident = await getIncident(trx, incidentId, true);
         if (!incident) return rollback({ ok: false, code: 'NOT_FOUND', message: `incident ${incidentId} does not exist` });
-        return this.recordAssignment(trx, incident, vehicleId, actor, reason);
+        return this.recordAssignment(trx, incident, vehicleId, actor, reason, destination);
       })
       .catch((err: unknown) => unwrapRollback<AssignResult>(err));
     return this.afterAssign(result, vehicleId, actor, null);
@@ -117,6 +122,8 @@ export class DispatchService {
    */
   async reassign(incidentId: string, vehicleId: string, actor: string, reason?: string): Promise<AssignResult> {
     let released: Released | null = null;
+    const seen = await getIncident(this.d.db, incidentId);
+    const destination = seen ? await this.chooseDestination(seen) : null;
     const result = await this.withIncident(incidentId, [vehicleId], async (trx, incident): Promise<AssignResult> => {
       if (incident.vehicleId === vehicleId) return { ok: false, code: 'INVALID_TRANSITION', message: `unit ${vehicleId} already holds this incident` };
       if (incident.vehicleId && !canTransition(incident.state, 'triaged')) {
@@ -130,7 +137,7 @@ export class DispatchService {
         current = await updateIncidentState(trx, incident.id, 'triaged', { vehicleId: null, assignmentId: null });
         await appendEvent(trx, incident.id, 'UnitReleased', actor, { vehicleId: incident.vehicleId, reason: reason ?? null });
       }
-      return this.recordAssignment(trx, current, vehicleId, actor, reason);
+      return this.recordAssignment(trx, current, vehicleId, actor, reason, destination);
     });
     return this.afterAssign(result, vehicleId, actor, released);
   }
@@ -191,7 +198,14 @@ export class DispatchService {
     throw new Error(`incident ${incidentId} kept changing; gave up`);
   }
 
-  private async recordAssignment(trx: Transaction<Database>, incident: Incident, vehicleId: string, actor: string, reason?: string): Promise<AssignResult> {
+  private async recordAssignment(
+    trx: Transaction<Database>,
+    incident: Incident,
+    vehicleId: string,
+    actor: string,
+    reason: string | undefined,
+    destination: HospitalChoice | null,
+  ): Promise<AssignResult> {
     if (!canTransition(incident.state, 'assigned')) {
       return rollback({ ok: false, code: 'INVALID_TRANSITION', message: `incident is ${incident.state}; it cannot be assigned` });
     }
@@ -200,8 +214,14 @@ export class DispatchService {
       .values({ incident_id: incident.id, vehicle_id: vehicleId, assigned_by: actor, reason: reason ?? null })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const updated = await updateIncidentState(trx, incident.id, 'assigned', { vehicleId, assignmentId: assignment.id });
-    await appendEvent(trx, incident.id, 'UnitAssigned', actor, { vehicleId, assignmentId: assignment.id, ...(reason ? { reason } : {}) });
+    const hospitalId = destination?.hospital.id ?? incident.hospitalId;
+    const updated = await updateIncidentState(trx, incident.id, 'assigned', { vehicleId, assignmentId: assignment.id, hospitalId });
+    await appendEvent(trx, incident.id, 'UnitAssigned', actor, {
+      vehicleId,
+      assignmentId: assignment.id,
+      ...(reason ? { reason } : {}),
+      ...(destination ? { hospitalId: destination.hospital.id, hospitalEtaSec: Math.round(destination.etaSec), hospitalOverridden: destination.overridden } : {}),
+    });
     return { ok: true, incident: updated, assignmentId: assignment.id };
   }
 
@@ -231,7 +251,7 @@ export class DispatchService {
   }
 
   private async sendAssignment(incident: Incident, vehicleId: string, assignmentId: string, actor: string): Promise<void> {
-    const hospital = this.nearestHospital(incident);
+    const hospital = this.d.hospitals().find((h) => h.id === incident.hospitalId) ?? null;
     const msg: AssignmentMsg = {
       assignmentId,
       incidentId: incident.id,
@@ -274,18 +294,67 @@ export class DispatchService {
     this.d.ackTimedOut(incidentId, vehicleId);
   }
 
-  /** Nearest hospital to the scene by the same straight-line measure (road ETA comes with the router). */
-  private nearestHospital(incident: Incident): Hospital | null {
-    let best: Hospital | null = null;
-    let bestD = Infinity;
-    for (const h of this.d.hospitals()) {
-      const d = (h.location.lat - incident.location.lat) ** 2 + ((h.location.lng - incident.location.lng) * Math.cos((incident.location.lat * Math.PI) / 180)) ** 2;
-      if (d < bestD) {
-        bestD = d;
-        best = h;
+  /** Destination hospital for a scene: shortest ETA by the same provider, respecting diversion and capacity. */
+  async chooseDestination(incident: Incident): Promise<HospitalChoice | null> {
+    const hospitals = this.d.hospitals();
+    if (hospitals.length === 0) return null;
+    // Scene → hospital, approximated by hospital → scene (the provider is many-to-one).
+    const etas = await this.d.eta.manyToOne(hospitals.map((h) => h.location), incident.location);
+    return chooseHospital(hospitals, etas.map((e) => e.etaSec));
+  }
+
+  /** Cases heading to (or at) one hospital, with the unit's live ETA to it. */
+  async hospitalCases(hospitalId: string): Promise<HospitalCase[]> {
+    const hospital = this.d.hospitals().find((h) => h.id === hospitalId);
+    if (!hospital) return [];
+    const rows = await this.d.db
+      .selectFrom('incidents')
+      .selectAll()
+      .where('hospital_id', '=', hospitalId)
+      .where('state', 'in', ['assigned', 'acknowledged', 'en_route', 'on_scene', 'transporting', 'at_hospital'])
+      .orderBy('priority')
+      .orderBy('created_at')
+      .execute();
+    const out: HospitalCase[] = [];
+    for (const row of rows) {
+      const i = toIncident(row);
+      const unit = i.vehicleId ? this.d.fleet.index.get(i.vehicleId) : undefined;
+      const pos = unit?.position ? { lat: unit.position.lat, lng: unit.position.lng } : null;
+      let etaSec: number | null = null;
+      if (i.state === 'at_hospital') etaSec = 0;
+      else if (pos && i.state === 'transporting') etaSec = (await this.d.eta.manyToOne([pos], hospital.location))[0]!.etaSec;
+      else if (pos) {
+        // Not yet transporting: the earliest arrival is unit → scene → hospital (time on scene not counted).
+        const [toScene] = await this.d.eta.manyToOne([pos], i.location);
+        const [toHospital] = await this.d.eta.manyToOne([i.location], hospital.location);
+        etaSec = toScene!.etaSec + toHospital!.etaSec;
       }
+      out.push({
+        incidentId: i.id,
+        number: i.number,
+        state: i.state,
+        category: i.category,
+        priority: i.priority,
+        notes: i.notes,
+        vehicleId: i.vehicleId,
+        callSign: i.vehicleId ? this.d.fleet.callSign(i.vehicleId) : null,
+        unitPosition: pos,
+        etaSec: etaSec === null ? null : Math.round(etaSec),
+        updatedAt: i.updatedAt,
+      });
     }
-    return best;
+    return out;
+  }
+
+  /** Hospital staff record arrival or handover of a case heading to their hospital. */
+  async hospitalEvent(hospitalId: string, incidentId: string, type: 'ArrivalConfirmed' | 'PatientHandedOver', actor: string): Promise<TransitionOutcome> {
+    const incident = await getIncident(this.d.db, incidentId);
+    if (!incident || incident.hospitalId !== hospitalId) return { ok: false, code: 'NOT_FOUND', message: 'no such case for this hospital' };
+    if (!['transporting', 'at_hospital'].includes(incident.state)) {
+      return { ok: false, code: 'INVALID_TRANSITION', message: `the case is ${incident.state}; the patient has not left the scene` };
+    }
+    await appendEvent(this.d.db, incidentId, type, actor, { hospitalId });
+    return { ok: true, incident };
   }
 
   /** Runs `fn` after every earlier message of the same unit has been handled. */

@@ -3,25 +3,37 @@ import { Type } from '@sinclair/typebox';
 import {
   AssignBodySchema,
   AssignResponseSchema,
-  CreateIncidentResponseSchema,
-  RecommendationsResponseSchema,
   CreateIncidentBodySchema,
+  CreateIncidentResponseSchema,
+  CreateUserBodySchema,
   ErrorBodySchema,
   HealthSchema,
+  HospitalCaseSchema,
+  HospitalSchema,
+  HospitalStatusBodySchema,
   IncidentParamsSchema,
   IncidentSchema,
+  LoginBodySchema,
+  LoginResponseSchema,
   ReasonBodySchema,
+  RecommendationsResponseSchema,
   TimelineEventSchema,
+  UnitStatusSchema,
+  UserSchema,
   VehicleSchema,
-  HospitalSchema,
   type ErrorBody,
+  type Hospital,
 } from '@lifeline/protocol';
+import { computeKpis, kpisToCsv, type GroupBy } from '../../core/kpi.ts';
 import type { Counters } from '../../counters.ts';
 import type { DispatchService } from '../../services/dispatch.ts';
 import type { Fleet } from '../../services/fleet.ts';
-import { timeline } from '../store/incidents.ts';
+import { DUMMY_HASH, verifyPassword } from '../auth/passwords.ts';
 import type { Db } from '../store/db.ts';
-import type { Hospital } from '@lifeline/protocol';
+import { timeline } from '../store/incidents.ts';
+import { areaReplay, incidentReplay, incidentTimes } from '../store/review.ts';
+import { createSession, createUser, deleteSession, findUserForLogin, listUsers } from '../store/users.ts';
+import { SESSION_COOKIE } from './auth.ts';
 
 export interface RouteDeps {
   db: Db;
@@ -29,96 +41,215 @@ export interface RouteDeps {
   dispatch: DispatchService;
   counters: Counters;
   hospitals(): Hospital[];
+  refreshHospitals(): Promise<void>;
   health(): Promise<{ db: boolean; mqtt: boolean }>;
   clientConfig: { mapStyleUrl: string | null; center: { lat: number; lng: number } };
 }
 
 const err = (code: ErrorBody['code'], message: string): ErrorBody => ({ code, message });
-const Errors = { 400: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema };
+const Errors = { 400: ErrorBodySchema, 401: ErrorBodySchema, 403: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema };
+const statusFor = (code: string) => (code === 'NOT_FOUND' ? 404 : code === 'BAD_REQUEST' ? 400 : 409);
 
-/** The REST API. Every body is validated against its `protocol/` schema before a handler runs. */
+const WindowQuery = Type.Object({
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+});
+const KpiQuery = Type.Object({
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  groupBy: Type.Optional(Type.String({ pattern: '^(line|category|priority|day)(,(line|category|priority|day))*$' })),
+});
+
+/**
+ * The REST API. Every body is validated against its `protocol/` schema before a handler runs,
+ * and every route names who may call it (`config.access`, enforced by the auth plugin).
+ */
 export const apiRoutes =
   (d: RouteDeps): FastifyPluginAsyncTypebox =>
   async (app) => {
-    // Until login exists (roles issue), every request acts as the dispatcher console.
-    const actor = 'dispatcher';
+    const actorOf = (req: { user: { username: string; role: string } | null }) => (req.user ? `${req.user.role}:${req.user.username}` : 'anonymous');
 
     app.get('/healthz', { schema: { response: { 200: HealthSchema } } }, async () => {
       const h = await d.health();
       return { status: 'ok' as const, db: h.db, mqtt: h.mqtt, units: d.fleet.index.size, counters: d.counters.snapshot() };
     });
 
-    app.get('/api/config', async () => d.clientConfig);
+    app.get('/api/config', { config: { access: 'public' } }, async () => d.clientConfig);
 
-    app.get('/api/vehicles', { schema: { response: { 200: Type.Array(VehicleSchema) } } }, async () => d.fleet.views());
+    // --- sessions -------------------------------------------------------------------------
+    app.post('/api/auth/login', { config: { access: 'public' }, schema: { body: LoginBodySchema, response: { 200: LoginResponseSchema, ...Errors } } }, async (req, reply) => {
+      const row = await findUserForLogin(d.db, req.body.username.toLowerCase());
+      // Verify against a dummy hash for unknown users, so timing does not reveal which exist.
+      const ok = await verifyPassword(req.body.password, row?.password_hash ?? DUMMY_HASH);
+      if (!row || !ok) {
+        d.counters.inc('login_failures');
+        return reply.code(401).send(err('UNAUTHORIZED', 'wrong username or password'));
+      }
+      const session = await createSession(d.db, row.id);
+      void reply.header(
+        'set-cookie',
+        `${SESSION_COOKIE}=${encodeURIComponent(session.token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor((session.expiresAt.getTime() - Date.now()) / 1000)}`,
+      );
+      return {
+        token: session.token,
+        expiresAt: session.expiresAt.toISOString(),
+        user: { id: row.id, username: row.username, displayName: row.display_name, role: row.role as 'admin', hospitalId: row.hospital_id, vehicleId: row.vehicle_id },
+      };
+    });
+    app.post('/api/auth/logout', { config: { access: 'anyone' } }, async (req, reply) => {
+      if (req.token) await deleteSession(d.db, req.token);
+      return reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`).code(204).send();
+    });
+    app.get('/api/auth/me', { config: { access: 'anyone' }, schema: { response: { 200: UserSchema } } }, async (req) => req.user!);
 
-    app.get('/api/hospitals', { schema: { response: { 200: Type.Array(HospitalSchema) } } }, async () => d.hospitals());
+    // --- administration -------------------------------------------------------------------
+    app.get('/api/users', { config: { access: 'administer' }, schema: { response: { 200: Type.Array(UserSchema) } } }, async () => listUsers(d.db));
+    app.post('/api/users', { config: { access: 'administer' }, schema: { body: CreateUserBodySchema, response: { 201: UserSchema, ...Errors } } }, async (req, reply) => {
+      const r = await createUser(d.db, req.body);
+      return r.ok ? reply.code(201).send(r.user) : reply.code(400).send(err(r.code, r.message));
+    });
+
+    // --- operations (dispatchers, supervisors) ----------------------------------------------
+    app.get('/api/vehicles', { config: { access: 'viewOperations' }, schema: { response: { 200: Type.Array(VehicleSchema) } } }, async () => d.fleet.views());
+    app.get('/api/hospitals', { config: { access: 'viewOperations' }, schema: { response: { 200: Type.Array(HospitalSchema) } } }, async () => d.hospitals());
 
     app.get(
       '/api/incidents',
-      { schema: { querystring: Type.Object({ open: Type.Optional(Type.Boolean()) }), response: { 200: Type.Array(IncidentSchema) } } },
+      { config: { access: 'viewOperations' }, schema: { querystring: Type.Object({ open: Type.Optional(Type.Boolean()) }), response: { 200: Type.Array(IncidentSchema) } } },
       async (req) => d.dispatch.listIncidents(req.query.open ?? false),
     );
-
     app.post(
       '/api/incidents',
-      { schema: { body: CreateIncidentBodySchema, response: { 201: CreateIncidentResponseSchema, ...Errors } } },
-      async (req, reply) => {
-        const out = await d.dispatch.createIncident(req.body, actor);
-        return reply.code(201).send(out);
-      },
+      { config: { access: 'dispatch' }, schema: { body: CreateIncidentBodySchema, response: { 201: CreateIncidentResponseSchema, ...Errors } } },
+      async (req, reply) => reply.code(201).send(await d.dispatch.createIncident(req.body, actorOf(req))),
     );
-
-    app.get('/api/incidents/:id', { schema: { params: IncidentParamsSchema, response: { 200: IncidentSchema, ...Errors } } }, async (req, reply) => {
+    app.get('/api/incidents/:id', { config: { access: 'viewOperations' }, schema: { params: IncidentParamsSchema, response: { 200: IncidentSchema, ...Errors } } }, async (req, reply) => {
       const incident = await d.dispatch.getIncident(req.params.id);
       return incident ?? reply.code(404).send(err('NOT_FOUND', 'no such incident'));
     });
-
-    app.get('/api/incidents/:id/recommendations', { schema: { params: IncidentParamsSchema, response: { 200: RecommendationsResponseSchema, ...Errors } } }, async (req, reply) => {
-      const incident = await d.dispatch.getIncident(req.params.id);
-      if (!incident) return reply.code(404).send(err('NOT_FOUND', 'no such incident'));
-      return { recommendations: await d.dispatch.recommendations(incident, actor) };
-    });
-
+    app.get(
+      '/api/incidents/:id/recommendations',
+      { config: { access: 'dispatch' }, schema: { params: IncidentParamsSchema, response: { 200: RecommendationsResponseSchema, ...Errors } } },
+      async (req, reply) => {
+        const incident = await d.dispatch.getIncident(req.params.id);
+        if (!incident) return reply.code(404).send(err('NOT_FOUND', 'no such incident'));
+        return { recommendations: await d.dispatch.recommendations(incident, actorOf(req)) };
+      },
+    );
     app.get(
       '/api/incidents/:id/timeline',
-      { schema: { params: IncidentParamsSchema, response: { 200: Type.Array(TimelineEventSchema), ...Errors } } },
+      { config: { access: 'viewOperations' }, schema: { params: IncidentParamsSchema, response: { 200: Type.Array(TimelineEventSchema), ...Errors } } },
       async (req, reply) => {
         const incident = await d.dispatch.getIncident(req.params.id);
         if (!incident) return reply.code(404).send(err('NOT_FOUND', 'no such incident'));
         return timeline(d.db, incident.id);
       },
     );
-
-    app.post(
-      '/api/incidents/:id/assign',
-      { schema: { params: IncidentParamsSchema, body: AssignBodySchema, response: { 200: AssignResponseSchema, ...Errors } } },
-      async (req, reply) => {
-        const r = await d.dispatch.assign(req.params.id, req.body.vehicleId, actor, req.body.reason);
-        if (r.ok) return { incident: r.incident, assignmentId: r.assignmentId };
-        return reply.code(r.code === 'NOT_FOUND' ? 404 : 409).send(err(r.code, r.message));
-      },
-    );
-
-    app.post(
-      '/api/incidents/:id/reassign',
-      { schema: { params: IncidentParamsSchema, body: AssignBodySchema, response: { 200: AssignResponseSchema, ...Errors } } },
-      async (req, reply) => {
-        const r = await d.dispatch.reassign(req.params.id, req.body.vehicleId, actor, req.body.reason);
-        if (r.ok) return { incident: r.incident, assignmentId: r.assignmentId };
-        return reply.code(r.code === 'NOT_FOUND' ? 404 : 409).send(err(r.code, r.message));
-      },
-    );
-
-    for (const action of ['cancel', 'close'] as const) {
+    for (const action of ['assign', 'reassign'] as const) {
       app.post(
         `/api/incidents/:id/${action}`,
-        { schema: { params: IncidentParamsSchema, body: Type.Optional(ReasonBodySchema), response: { 200: IncidentSchema, ...Errors } } },
+        { config: { access: 'dispatch' }, schema: { params: IncidentParamsSchema, body: AssignBodySchema, response: { 200: AssignResponseSchema, ...Errors } } },
         async (req, reply) => {
-          const r = await d.dispatch[action](req.params.id, actor, req.body?.reason);
-          if (r.ok) return r.incident;
-          return reply.code(r.code === 'NOT_FOUND' ? 404 : 409).send(err(r.code, r.message));
+          const r = await d.dispatch[action](req.params.id, req.body.vehicleId, actorOf(req), req.body.reason);
+          if (r.ok) return { incident: r.incident, assignmentId: r.assignmentId };
+          return reply.code(statusFor(r.code)).send(err(r.code, r.message));
         },
       );
     }
+    for (const action of ['cancel', 'close'] as const) {
+      app.post(
+        `/api/incidents/:id/${action}`,
+        { config: { access: 'dispatch' }, schema: { params: IncidentParamsSchema, body: Type.Optional(ReasonBodySchema), response: { 200: IncidentSchema, ...Errors } } },
+        async (req, reply) => {
+          const r = await d.dispatch[action](req.params.id, actorOf(req), req.body?.reason);
+          if (r.ok) return r.incident;
+          return reply.code(statusFor(r.code)).send(err(r.code, r.message));
+        },
+      );
+    }
+
+    // --- review (supervisors) ---------------------------------------------------------------
+    app.get('/api/incidents/:id/replay', { config: { access: 'review' }, schema: { params: IncidentParamsSchema, response: { 200: Type.Any(), ...Errors } } }, async (req, reply) => {
+      const r = await incidentReplay(d.db, req.params.id);
+      return r ?? reply.code(404).send(err('NOT_FOUND', 'no such incident'));
+    });
+    app.get(
+      '/api/replay',
+      {
+        config: { access: 'review' },
+        schema: {
+          querystring: Type.Intersect([
+            WindowQuery,
+            Type.Object({ south: Type.Number({ minimum: -90, maximum: 90 }), west: Type.Number({ minimum: -180, maximum: 180 }), north: Type.Number({ minimum: -90, maximum: 90 }), east: Type.Number({ minimum: -180, maximum: 180 }) }),
+          ]),
+          response: { 200: Type.Any(), ...Errors },
+        },
+      },
+      async (req, reply) => {
+        const { from, to, south, west, north, east } = req.query;
+        const span = Date.parse(to) - Date.parse(from);
+        if (!(span > 0) || span > 24 * 3600 * 1000) return reply.code(400).send(err('BAD_REQUEST', 'the window must be positive and at most 24 hours'));
+        if (south > north || west > east) return reply.code(400).send(err('BAD_REQUEST', 'south ≤ north and west ≤ east'));
+        return areaReplay(d.db, new Date(from), new Date(to), { south, west, north, east });
+      },
+    );
+    const kpis = async (q: { from: string; to: string; groupBy?: string }) => {
+      const groupBy = (q.groupBy ? q.groupBy.split(',') : []) as GroupBy[];
+      return { groupBy, groups: computeKpis(await incidentTimes(d.db, new Date(q.from), new Date(q.to)), groupBy) };
+    };
+    app.get('/api/kpis', { config: { access: 'review' }, schema: { querystring: KpiQuery, response: { 200: Type.Any(), ...Errors } } }, async (req) => kpis(req.query));
+    app.get('/api/kpis.csv', { config: { access: 'review' }, schema: { querystring: KpiQuery } }, async (req, reply) => {
+      const { groupBy, groups } = await kpis(req.query);
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="lifeline-kpis.csv"').send(kpisToCsv(groups, groupBy));
+    });
+
+    // --- hospital staff (scoped to their own hospital) ----------------------------------------
+    app.get('/api/hospital', { config: { access: 'hospital' }, schema: { response: { 200: HospitalSchema, ...Errors } } }, async (req, reply) => {
+      const h = d.hospitals().find((x) => x.id === req.user!.hospitalId);
+      return h ?? reply.code(404).send(err('NOT_FOUND', 'your hospital is not configured'));
+    });
+    app.get('/api/hospital/cases', { config: { access: 'hospital' }, schema: { response: { 200: Type.Array(HospitalCaseSchema) } } }, async (req) =>
+      d.dispatch.hospitalCases(req.user!.hospitalId!),
+    );
+    app.post('/api/hospital/status', { config: { access: 'hospital' }, schema: { body: HospitalStatusBodySchema, response: { 200: HospitalSchema, ...Errors } } }, async (req) => {
+      const id = req.user!.hospitalId!;
+      await d.db
+        .updateTable('hospitals')
+        .set({
+          ...(req.body.edCapacity !== undefined ? { ed_capacity: req.body.edCapacity } : {}),
+          ...(req.body.diversion !== undefined ? { diversion: req.body.diversion } : {}),
+          status_updated_at: new Date(),
+        })
+        .where('id', '=', id)
+        .execute();
+      await d.refreshHospitals();
+      return d.hospitals().find((h) => h.id === id)!;
+    });
+    for (const [path, type] of [
+      ['arrival', 'ArrivalConfirmed'],
+      ['handover', 'PatientHandedOver'],
+    ] as const) {
+      app.post(`/api/hospital/cases/:id/${path}`, { config: { access: 'hospital' }, schema: { params: IncidentParamsSchema, response: { 204: Type.Null(), ...Errors } } }, async (req, reply) => {
+        const r = await d.dispatch.hospitalEvent(req.user!.hospitalId!, req.params.id, type, actorOf(req));
+        return r.ok ? reply.code(204).send(null) : reply.code(statusFor(r.code)).send(err(r.code, r.message));
+      });
+    }
+
+    // --- crew (scoped to their own unit) -------------------------------------------------------
+    app.get('/api/crew/assignment', { config: { access: 'crew' }, schema: { response: { 200: Type.Object({ incident: Type.Union([IncidentSchema, Type.Null()]) }) } } }, async (req) => {
+      const unit = d.fleet.view(req.user!.vehicleId!);
+      return { incident: unit?.incidentId ? await d.dispatch.getIncident(unit.incidentId) : null };
+    });
+    app.post(
+      '/api/crew/status',
+      { config: { access: 'crew' }, schema: { body: Type.Object({ status: UnitStatusSchema }, { additionalProperties: false }), response: { 204: Type.Null(), ...Errors } } },
+      async (req, reply) => {
+        const vehicleId = req.user!.vehicleId!;
+        await d.dispatch.inOrder(vehicleId, async () => {
+          await d.dispatch.ensureUnit(vehicleId);
+          await d.dispatch.onUnitStatus(vehicleId, { status: req.body.status, ts: Date.now() });
+        });
+        return reply.code(204).send(null);
+      },
+    );
   };

@@ -13,6 +13,7 @@ export interface VehiclesTable {
   status_device_ts: Date | null;
   status_changed_at: Timestamp;
   created_at: Timestamp;
+  mqtt_secret_hash: string | null;
 }
 
 export interface IncidentsTable {
@@ -31,6 +32,7 @@ export interface IncidentsTable {
   state: ColumnType<string, string | undefined, string>;
   vehicle_id: string | null;
   assignment_id: string | null;
+  hospital_id: string | null;
   version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -63,6 +65,28 @@ export interface HospitalsTable {
   lng: number;
   capabilities: ColumnType<string[], string[] | undefined, string[]>;
   created_at: Timestamp;
+  ed_capacity: number | null;
+  diversion: ColumnType<boolean, boolean | undefined, boolean>;
+  status_updated_at: Date | null;
+}
+
+export interface UsersTable {
+  id: Generated<string>;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  role: string;
+  hospital_id: string | null;
+  vehicle_id: string | null;
+  disabled: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: Timestamp;
+  expires_at: Date;
 }
 
 export interface StationsTable {
@@ -92,6 +116,8 @@ export interface Database {
   hospitals: HospitalsTable;
   stations: StationsTable;
   vehicle_positions: VehiclePositionsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -21,6 +21,7 @@ export function toIncident(r: Selectable<IncidentsTable>): Incident {
     state: r.state as IncidentState,
     vehicleId: r.vehicle_id,
     assignmentId: r.assignment_id,
+    hospitalId: r.hospital_id,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
     version: r.version,
@@ -71,7 +72,7 @@ export async function updateIncidentState(
   db: Executor,
   id: string,
   state: IncidentState,
-  unit?: { vehicleId: string | null; assignmentId: string | null },
+  unit?: { vehicleId: string | null; assignmentId: string | null; hospitalId?: string | null },
 ): Promise<Incident> {
   const row = await db
     .updateTable('incidents')
@@ -80,6 +81,7 @@ export async function updateIncidentState(
       updated_at: sql<Date>`now()`,
       version: sql<number>`version + 1`,
       ...(unit ? { vehicle_id: unit.vehicleId, assignment_id: unit.assignmentId } : {}),
+      ...(unit?.hospitalId !== undefined ? { hospital_id: unit.hospitalId } : {}),
     })
     .where('id', '=', id)
     .returningAll()

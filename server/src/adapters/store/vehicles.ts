@@ -61,6 +61,6 @@ export async function setOnline(db: Executor, id: string, online: boolean): Prom
 }
 
 export async function listHospitals(db: Executor): Promise<Hospital[]> {
-  const rows = await db.selectFrom('hospitals').select(['id', 'name', 'lat', 'lng']).orderBy('id').execute();
-  return rows.map((r) => ({ id: r.id, name: r.name, location: { lat: r.lat, lng: r.lng } }));
+  const rows = await db.selectFrom('hospitals').select(['id', 'name', 'lat', 'lng', 'ed_capacity', 'diversion']).orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, location: { lat: r.lat, lng: r.lng }, edCapacity: r.ed_capacity, diversion: r.diversion }));
 }

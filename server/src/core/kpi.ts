@@ -1,0 +1,153 @@
+/**
+ * Service KPIs, pure. Intervals come from the first timeline event of each kind. Percentiles use
+ * the nearest-rank method (the value at rank ⌈p·n⌉ of the sorted sample), which is what EMS
+ * reporting standards such as NFPA 1710 mean by "90th percentile": an observed value, no
+ * interpolation. Units: seconds.
+ */
+
+export interface IncidentTimes {
+  line: string;
+  category: string;
+  priority: number;
+  /** Epoch ms of each milestone, or null when it did not happen. */
+  createdAt: number;
+  assignedAt: number | null;
+  enRouteAt: number | null;
+  onSceneAt: number | null;
+  atHospitalAt: number | null;
+  closedAt: number | null;
+  cancelledAt: number | null;
+}
+
+export const INTERVALS = {
+  callToAssign: ['createdAt', 'assignedAt'],
+  turnout: ['assignedAt', 'enRouteAt'],
+  travel: ['enRouteAt', 'onSceneAt'],
+  response: ['createdAt', 'onSceneAt'],
+  sceneToHospital: ['onSceneAt', 'atHospitalAt'],
+} as const satisfies Record<string, readonly [keyof IncidentTimes, keyof IncidentTimes]>;
+export type IntervalName = keyof typeof INTERVALS;
+
+/**
+ * Default targets, seconds. NFPA 1710 (US career departments): 60 s turnout for EMS and 240 s
+ * travel for the first unit, both at the 90th percentile; 64 s alarm processing is rounded to
+ * 60 s call → assignment. Response (call → on scene) 15 min is a common urban target where no
+ * national one exists (Vietnam has none published). Configure them for your service.
+ */
+export const DEFAULT_TARGETS: Record<IntervalName, number> = {
+  callToAssign: 60,
+  turnout: 60,
+  travel: 240,
+  response: 900,
+  sceneToHospital: 1800,
+};
+
+export interface IntervalStats {
+  n: number;
+  meanSec: number | null;
+  medianSec: number | null;
+  p90Sec: number | null;
+  /** Share (0–1) of the measured intervals within the target; null when none measured. */
+  withinTarget: number | null;
+  targetSec: number;
+}
+
+export interface KpiGroup {
+  key: Record<string, string | number>;
+  calls: number;
+  cancelled: number;
+  /** Share of calls closed (handled to completion), 0–1. */
+  completed: number | null;
+  intervals: Record<IntervalName, IntervalStats>;
+}
+
+/** Nearest-rank percentile of an ascending sorted sample (p in 0–1]. */
+export function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.max(1, Math.ceil(p * sorted.length));
+  return sorted[rank - 1]!;
+}
+
+export function intervalStats(values: readonly number[], targetSec: number): IntervalStats {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  const sum = sorted.reduce((a, b) => a + b, 0);
+  let median: number | null = null;
+  if (n > 0) median = n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
+  return {
+    n,
+    meanSec: n ? sum / n : null,
+    medianSec: median,
+    p90Sec: percentile(sorted, 0.9),
+    withinTarget: n ? sorted.filter((v) => v <= targetSec).length / n : null,
+    targetSec,
+  };
+}
+
+export function intervalSec(t: IncidentTimes, name: IntervalName): number | null {
+  const [from, to] = INTERVALS[name];
+  const a = t[from];
+  const b = t[to];
+  if (a === null || b === null || b < a) return null;
+  return (b - a) / 1000;
+}
+
+export type GroupBy = 'line' | 'category' | 'priority' | 'day';
+
+/** Local calendar day of an instant in a time zone, YYYY-MM-DD. */
+export function localDay(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+}
+
+export function computeKpis(
+  incidents: readonly IncidentTimes[],
+  groupBy: readonly GroupBy[] = [],
+  targets: Record<IntervalName, number> = DEFAULT_TARGETS,
+  timeZone = 'Asia/Ho_Chi_Minh',
+): KpiGroup[] {
+  const groups = new Map<string, { key: Record<string, string | number>; items: IncidentTimes[] }>();
+  for (const t of incidents) {
+    const key: Record<string, string | number> = {};
+    for (const g of groupBy) key[g] = g === 'day' ? localDay(t.createdAt, timeZone) : t[g];
+    const k = JSON.stringify(key);
+    let entry = groups.get(k);
+    if (!entry) groups.set(k, (entry = { key, items: [] }));
+    entry.items.push(t);
+  }
+  const out: KpiGroup[] = [];
+  for (const { key, items } of groups.values()) {
+    const intervals = {} as Record<IntervalName, IntervalStats>;
+    for (const name of Object.keys(INTERVALS) as IntervalName[]) {
+      const values = items.map((t) => intervalSec(t, name)).filter((v): v is number => v !== null);
+      intervals[name] = intervalStats(values, targets[name]);
+    }
+    const cancelled = items.filter((t) => t.cancelledAt !== null).length;
+    out.push({
+      key,
+      calls: items.length,
+      cancelled,
+      completed: items.length ? items.filter((t) => t.closedAt !== null).length / items.length : null,
+      intervals,
+    });
+  }
+  return out.sort((a, b) => JSON.stringify(a.key).localeCompare(JSON.stringify(b.key)));
+}
+
+/** CSV of KPI groups: one row per group and interval. */
+export function kpisToCsv(groups: readonly KpiGroup[], groupBy: readonly GroupBy[]): string {
+  const header = [...groupBy, 'calls', 'cancelled', 'completed', 'interval', 'n', 'mean_s', 'median_s', 'p90_s', 'target_s', 'within_target'];
+  const fmt = (v: number | null) => (v === null ? '' : String(Math.round(v * 1000) / 1000));
+  const rows = [header.join(',')];
+  for (const g of groups) {
+    for (const [name, s] of Object.entries(g.intervals)) {
+      rows.push(
+        [...groupBy.map((k) => csvCell(String(g.key[k]))), g.calls, g.cancelled, fmt(g.completed), name, s.n, fmt(s.meanSec), fmt(s.medianSec), fmt(s.p90Sec), s.targetSec, fmt(s.withinTarget)].join(','),
+      );
+    }
+  }
+  return rows.join('\n') + '\n';
+}
+
+function csvCell(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
