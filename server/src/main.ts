@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
 import { DEFAULT_CENTER, startServer } from './server.ts';
+import { ensureDemoUsers } from './adapters/store/demoUsers.ts';
 import { listHospitals } from './adapters/store/vehicles.ts';
 
 const AGENT_CLI = fileURLToPath(new URL('../../vehicle-agent/src/cli.ts', import.meta.url));
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
     console.error(`\nLifeline could not start: ${e.message}`);
     process.exit(1);
   }
+
+  const logins = cfg.seedDemo ? await ensureDemoUsers(server.db, cfg.dataDir, 'BD-001') : [];
 
   let sim: ChildProcess | null = null;
   if (cfg.simVehicles > 0) {
@@ -63,7 +66,12 @@ async function main(): Promise<void> {
   }
 
   const shown = cfg.host === '0.0.0.0' ? server.url.replace('127.0.0.1', 'localhost') : server.url;
-  console.log(`\n  Lifeline is running: ${shown}\n  MQTT broker: ${server.mqttUrl}${cfg.simVehicles ? `\n  Simulated units: ${cfg.simVehicles}` : ''}\n  Press Ctrl-C to stop.\n`);
+  const loginLines = logins.map((l) => `    ${l.role.padEnd(11)} ${l.username} / ${l.password}${l.hospitalId ? `  (${l.hospitalId})` : ''}${l.vehicleId ? `  (unit ${l.vehicleId})` : ''}`);
+  console.log(
+    `\n  Lifeline is running: ${shown}\n  MQTT broker: ${server.mqttUrl}${cfg.simVehicles ? `\n  Simulated units: ${cfg.simVehicles}` : ''}` +
+      (loginLines.length ? `\n  Demo logins (kept in ${cfg.dataDir}/demo-logins.json):\n${loginLines.join('\n')}` : '') +
+      `\n  Press Ctrl-C to stop.\n`,
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -21,7 +21,7 @@ export async function startEmbeddedBroker(port: number, host: string): Promise<E
         err.code === 'EADDRINUSE'
           ? new ConfigError(
               `MQTT port ${port} is already in use (another broker, e.g. Mosquitto, may be running). ` +
-                `Either use that broker with MQTT_URL=mqtt://127.0.0.1:${port}, or give the embedded broker another port with MQTT_PORT=1884.`,
+                `Either use that broker with MQTT_URL=mqtt://127.0.0.1:${port}, or give the embedded broker another port, e.g. MQTT_PORT=${port + 1}.`,
             )
           : err,
       );

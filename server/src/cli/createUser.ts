@@ -1,0 +1,74 @@
+/**
+ * Creates a user (the first admin, typically):
+ *   pnpm --filter @lifeline/server exec tsx src/cli/createUser.ts --username admin --role admin [--name "…"] [--hospital ID] [--vehicle ID]
+ * The password is read from the LIFELINE_PASSWORD environment variable or, if unset, from
+ * standard input (one line), so it never appears in the shell history or the process list.
+ * Uses DATABASE_URL, or the embedded database under DATA_DIR (the server must not be running
+ * on that data dir at the same time).
+ */
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { ROLES, type Role } from '@lifeline/protocol';
+import { ConfigError, loadConfig } from '../config.ts';
+import { createDb, createPool } from '../adapters/store/db.ts';
+import { startEmbeddedPostgres } from '../adapters/store/embeddedPostgres.ts';
+import { migrate } from '../adapters/store/migrate.ts';
+import { createUser } from '../adapters/store/users.ts';
+
+async function readPassword(): Promise<string> {
+  if (process.env.LIFELINE_PASSWORD) return process.env.LIFELINE_PASSWORD;
+  if (process.stdin.isTTY) process.stderr.write('Password (at least 10 characters): ');
+  const rl = createInterface({ input: process.stdin });
+  for await (const line of rl) {
+    rl.close();
+    return line;
+  }
+  return '';
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { username: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, hospital: { type: 'string' }, vehicle: { type: 'string' } },
+  });
+  if (!values.username || !values.role || !ROLES.includes(values.role as Role)) {
+    console.error(`usage: createUser --username NAME --role ${ROLES.join('|')} [--name "Display name"] [--hospital ID] [--vehicle ID]`);
+    return 2;
+  }
+  const password = await readPassword();
+  if (password.length < 10) {
+    console.error('the password must have at least 10 characters');
+    return 2;
+  }
+  const cfg = loadConfig();
+  const log = { info: (m: string) => console.error(m), debug: () => undefined };
+  const embedded = cfg.databaseUrl ? null : await startEmbeddedPostgres(cfg.dataDir, log);
+  const pool = createPool(cfg.databaseUrl ?? embedded!.url, 2);
+  try {
+    await migrate(pool);
+    const r = await createUser(createDb(pool), {
+      username: values.username,
+      displayName: values.name ?? values.username,
+      password,
+      role: values.role as Role,
+      ...(values.hospital ? { hospitalId: values.hospital } : {}),
+      ...(values.vehicle ? { vehicleId: values.vehicle } : {}),
+    });
+    if (!r.ok) {
+      console.error(r.message);
+      return 1;
+    }
+    console.log(`created ${r.user.role} ${r.user.username}`);
+    return 0;
+  } finally {
+    await pool.end();
+    await embedded?.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(1);
+  },
+);
