@@ -13,6 +13,11 @@ export interface Config {
   mqttPort: number;
   mqttHost: string;
   mqttPrefix: string;
+  /** Require per-unit credentials on the embedded broker (units publish only under their own topics). */
+  mqttAuth: boolean;
+  /** The server's own credentials on an external broker. */
+  mqttUsername: string | null;
+  mqttPassword: string | null;
   redisUrl: string | null;
   routerUrl: string | null;
   mapStyleUrl: string | null;
@@ -71,6 +76,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     mqttPort: int('MQTT_PORT', 1883, 0, 65535),
     mqttHost: env.MQTT_HOST || '0.0.0.0',
     mqttPrefix: prefix,
+    mqttAuth: (env.MQTT_AUTH ?? '0') === '1',
+    mqttUsername: env.MQTT_USERNAME || null,
+    mqttPassword: env.MQTT_PASSWORD || null,
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     routerUrl: url('ROUTER_URL', ['http:', 'https:']),
     mapStyleUrl: url('MAP_STYLE_URL', ['http:', 'https:']),
@@ -81,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     instanceId: env.INSTANCE_ID || 'main',
     seedDemo: (env.SEED_DEMO ?? '1') !== '0',
   };
+  if (env.MQTT_AUTH !== undefined && !['0', '1'].includes(env.MQTT_AUTH)) errors.push('MQTT_AUTH must be 0 or 1');
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(cfg.instanceId)) errors.push('INSTANCE_ID must be 1-40 letters, digits, _ or -');
   if (errors.length > 0) throw new ConfigError('Invalid configuration:\n  - ' + errors.join('\n  - '));
   return cfg;

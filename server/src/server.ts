@@ -5,7 +5,8 @@ import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { Counters } from './counters.ts';
 import { StraightLineEtaProvider, type EtaProvider } from './core/eta.ts';
-import { startEmbeddedBroker, type EmbeddedBroker } from './adapters/mqtt/broker.ts';
+import { randomSecret } from './adapters/auth/passwords.ts';
+import { startEmbeddedBroker, type BrokerAuth, type EmbeddedBroker } from './adapters/mqtt/broker.ts';
 import { connectBus, type Bus } from './adapters/mqtt/bus.ts';
 import { Ingest } from './adapters/mqtt/ingest.ts';
 import { RealtimeGateway } from './adapters/realtime.ts';
@@ -43,6 +44,9 @@ export interface StartOptions {
   realtimeFrameMs?: number;
   uiDir?: string;
 }
+
+/** The server's username on a broker that requires credentials (see `mosquittoAcl`). */
+export const SERVER_MQTT_USER = 'lifeline-server';
 
 /** Demo map centre: Thủ Dầu Một, Bình Dương. */
 export const DEFAULT_CENTER = { lat: 10.98, lng: 106.65 };
@@ -84,8 +88,25 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
 
     let mqttUrl = cfg.mqttUrl;
     let broker: EmbeddedBroker | null = null;
+    let busUser = cfg.mqttUsername;
+    let busPassword = cfg.mqttPassword;
     if (!mqttUrl) {
-      broker = await startEmbeddedBroker(cfg.mqttPort, cfg.mqttHost);
+      let auth: BrokerAuth | null = null;
+      if (cfg.mqttAuth) {
+        busUser = SERVER_MQTT_USER;
+        busPassword = randomSecret();
+        auth = {
+          prefix: cfg.mqttPrefix,
+          serverUser: busUser,
+          serverSecret: busPassword,
+          unitHash: async (id) => (await db.selectFrom('vehicles').select('mqtt_secret_hash').where('id', '=', id).executeTakeFirst())?.mqtt_secret_hash ?? null,
+          onDenied: (what) => {
+            counters.inc('mqtt_denied');
+            logger.warn({ what }, 'MQTT access denied');
+          },
+        };
+      }
+      broker = await startEmbeddedBroker(cfg.mqttPort, cfg.mqttHost, auth);
       cleanups.push(() => broker!.close());
       mqttUrl = broker.url;
       logger.info({ port: broker.port }, 'embedded MQTT broker listening');
@@ -153,6 +174,8 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       url: mqttUrl,
       prefix: cfg.mqttPrefix,
       clientId: `lifeline-server-${cfg.instanceId}`,
+      username: busUser,
+      password: busPassword,
       log: logger,
       onMessage: (topic, payload, done) => {
         try {

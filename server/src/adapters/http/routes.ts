@@ -20,6 +20,7 @@ import {
   TimelineEventSchema,
   UnitStatusSchema,
   UserSchema,
+  VehicleIdSchema,
   VehicleSchema,
   type ErrorBody,
   type Hospital,
@@ -28,7 +29,8 @@ import { computeKpis, kpisToCsv, type GroupBy } from '../../core/kpi.ts';
 import type { Counters } from '../../counters.ts';
 import type { DispatchService } from '../../services/dispatch.ts';
 import type { Fleet } from '../../services/fleet.ts';
-import { DUMMY_HASH, verifyPassword } from '../auth/passwords.ts';
+import { mosquittoHash } from '../auth/mqttCredentials.ts';
+import { DUMMY_HASH, randomSecret, verifyPassword } from '../auth/passwords.ts';
 import type { Db } from '../store/db.ts';
 import { timeline } from '../store/incidents.ts';
 import { areaReplay, incidentReplay, incidentTimes } from '../store/review.ts';
@@ -108,6 +110,24 @@ export const apiRoutes =
       const r = await createUser(d.db, req.body);
       return r.ok ? reply.code(201).send(r.user) : reply.code(400).send(err(r.code, r.message));
     });
+
+    app.post(
+      '/api/vehicles/:id/credentials',
+      {
+        config: { access: 'administer' },
+        schema: { params: Type.Object({ id: VehicleIdSchema }), response: { 200: Type.Object({ username: Type.String(), password: Type.String() }), ...Errors } },
+      },
+      async (req) => {
+        // A new secret each time: the old one stops working. Shown once, stored only as a hash.
+        const password = randomSecret();
+        await d.db
+          .insertInto('vehicles')
+          .values({ id: req.params.id, call_sign: req.params.id, mqtt_secret_hash: mosquittoHash(password) })
+          .onConflict((oc) => oc.column('id').doUpdateSet({ mqtt_secret_hash: mosquittoHash(password) }))
+          .execute();
+        return { username: req.params.id, password };
+      },
+    );
 
     // --- operations (dispatchers, supervisors) ----------------------------------------------
     app.get('/api/vehicles', { config: { access: 'viewOperations' }, schema: { response: { 200: Type.Array(VehicleSchema) } } }, async () => d.fleet.views());

@@ -15,6 +15,8 @@ export interface BusOptions {
   url: string;
   prefix: string;
   clientId: string;
+  username?: string | null;
+  password?: string | null;
   /** Called for every vehicle message; `done` must be called before the next is delivered. */
   onMessage(topic: string, payload: Buffer, done: () => void): void;
   log: { warn(o: object, m: string): void; info(o: object, m: string): void };
@@ -29,6 +31,7 @@ export interface BusOptions {
 export async function connectBus(o: BusOptions): Promise<Bus> {
   const client = mqtt.connect(o.url, {
     clientId: o.clientId,
+    ...(o.username ? { username: o.username, password: o.password ?? '' } : {}),
     clean: false,
     protocolVersion: 4,
     reconnectPeriod: 1000,
