@@ -25,6 +25,8 @@ export interface Config {
   logLevel: string;
   /** Simulated units started with the server (the demo); 0 = none. */
   simVehicles: number;
+  /** A unit not heard from for this long (no last will either) is marked offline, seconds. */
+  silentAfterSec: number;
   /** Seconds to wait for a unit's ack before alerting the dispatcher. */
   ackTimeoutSec: number;
   /** Unique per server instance; names its persistent MQTT session. */
@@ -86,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel,
     simVehicles: int('SIM_VEHICLES', 0, 0, 100_000),
     ackTimeoutSec: int('ACK_TIMEOUT_SEC', 60, 1, 3600),
+    silentAfterSec: int('SILENT_AFTER_SEC', 90, 5, 86_400),
     instanceId: env.INSTANCE_ID || 'main',
     seedDemo: (env.SEED_DEMO ?? '1') !== '0',
   };

@@ -169,6 +169,20 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     );
     const gateway = realtime;
 
+    // A unit that goes silent without a last will (clean disconnect, dead modem behind a NAT that
+    // keeps the TCP session) is marked offline, so it is no longer recommended.
+    const startedAt = Date.now();
+    const silence = setInterval(() => {
+      const cutoff = Date.now() - cfg.silentAfterSec * 1000;
+      if (cutoff < startedAt) return; // give units time to report after a server restart
+      for (const id of fleet.silentSince(cutoff)) {
+        counters.inc('units_marked_silent');
+        void dispatch.inOrder(id, () => dispatch.markOnline(id, false));
+      }
+    }, Math.min(5000, cfg.silentAfterSec * 250));
+    silence.unref();
+    cleanups.push(async () => clearInterval(silence));
+
     const ingest = new Ingest({ prefix: cfg.mqttPrefix, fleet, writer, dispatch, counters, log: logger });
     bus = await connectBus({
       url: mqttUrl,

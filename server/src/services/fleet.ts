@@ -12,6 +12,8 @@ export class Fleet {
   private readonly callSigns = new Map<string, string>();
   private readonly incidents = new Map<string, string | null>();
   private readonly dirty = new Set<string>();
+  /** Server time (ms) each unit was last heard from, by any message. */
+  private readonly lastHeard = new Map<string, number>();
 
   load(rows: StoredVehicle[]): void {
     for (const v of rows) {
@@ -84,6 +86,19 @@ export class Fleet {
     const out: Vehicle[] = [];
     for (const e of this.index.all()) out.push(this.view(e.id)!);
     return out.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  heard(id: string, atMs: number): void {
+    this.lastHeard.set(id, atMs);
+  }
+
+  /** Online units not heard from since `cutoffMs` (server time): silent without a last will. */
+  silentSince(cutoffMs: number): string[] {
+    const out: string[] = [];
+    for (const e of this.index.all()) {
+      if (e.online && (this.lastHeard.get(e.id) ?? 0) < cutoffMs) out.push(e.id);
+    }
+    return out;
   }
 
   /** Units changed since the last call. */
