@@ -20,6 +20,9 @@ export interface Config {
   mqttPassword: string | null;
   redisUrl: string | null;
   routerUrl: string | null;
+  /** Road graph file built by the import CLI; enables road ETAs. */
+  osmGraph: string | null;
+  routerTimeoutMs: number;
   mapStyleUrl: string | null;
   dataDir: string;
   logLevel: string;
@@ -83,6 +86,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     mqttPassword: env.MQTT_PASSWORD || null,
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     routerUrl: url('ROUTER_URL', ['http:', 'https:']),
+    osmGraph: env.OSM_GRAPH ? path.resolve(cwd, env.OSM_GRAPH) : null,
+    routerTimeoutMs: int('ROUTER_TIMEOUT_MS', 1500, 50, 60_000),
     mapStyleUrl: url('MAP_STYLE_URL', ['http:', 'https:']),
     dataDir: path.resolve(cwd, env.DATA_DIR || '.lifeline'),
     logLevel,

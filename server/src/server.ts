@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Hospital } from '@lifeline/protocol';
 import { buildApp } from './app.ts';
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
+import { createEtaProvider, OSM_ATTRIBUTION, type EtaProviderChain } from './adapters/routing/index.ts';
 import { Counters } from './counters.ts';
 import { StraightLineEtaProvider, type EtaProvider } from './core/eta.ts';
 import { randomSecret } from './adapters/auth/passwords.ts';
@@ -64,6 +65,14 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     cleanups.length = 0;
   };
   try {
+    // ETA (first: a bad OSM_GRAPH fails before anything is started): OSRM-compatible service → built-in road router → straight line, as configured.
+    const eta: EtaProvider =
+      o.eta ??
+      (cfg.routerUrl || cfg.osmGraph
+        ? await createEtaProvider({ routerUrl: cfg.routerUrl ?? undefined, graphPath: cfg.osmGraph ?? undefined, timeoutMs: cfg.routerTimeoutMs, logger }).catch((err: Error) => {
+            throw new ConfigError(`${err.message} (OSM_GRAPH=${cfg.osmGraph ?? ''})`);
+          })
+        : new StraightLineEtaProvider());
     let databaseUrl = cfg.databaseUrl;
     let embeddedPg: EmbeddedPg | null = null;
     if (!databaseUrl) {
@@ -121,7 +130,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     const dispatch = new DispatchService({
       db,
       fleet,
-      eta: o.eta ?? new StraightLineEtaProvider(),
+      eta,
       counters,
       publishAssignment: (vehicleId, msg) => {
         if (!bus) throw new Error('MQTT not connected');
@@ -153,7 +162,12 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
           db: await pool.query('SELECT 1').then(() => true, () => false),
           mqtt: bus?.connected() ?? false,
         }),
-        clientConfig: { mapStyleUrl: cfg.mapStyleUrl, center: DEFAULT_CENTER },
+        clientConfig: {
+          mapStyleUrl: cfg.mapStyleUrl,
+          center: DEFAULT_CENTER,
+          etaSources: 'sources' in eta ? [...(eta as EtaProviderChain).sources] : ['straight_line'],
+          attribution: 'graph' in eta && (eta as EtaProviderChain).graph ? OSM_ATTRIBUTION : null,
+        },
       },
       { logger, uiDir: o.uiDir },
     );

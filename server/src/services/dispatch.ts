@@ -13,6 +13,7 @@ import type {
 } from '@lifeline/protocol';
 import type { EtaProvider } from '../core/eta.ts';
 import { chooseHospital, type HospitalChoice } from '../core/hospitals.ts';
+import type { RoutingEtaProvider } from '../core/routing/providers.ts';
 import {
   canTransition,
   eventTypeFor,
@@ -298,9 +299,27 @@ export class DispatchService {
   async chooseDestination(incident: Incident): Promise<HospitalChoice | null> {
     const hospitals = this.d.hospitals();
     if (hospitals.length === 0) return null;
-    // Scene → hospital, approximated by hospital → scene (the provider is many-to-one).
-    const etas = await this.d.eta.manyToOne(hospitals.map((h) => h.location), incident.location);
+    const eta = this.d.eta;
+    const targets = hospitals.map((h) => h.location);
+    // Scene → hospitals when the provider can (one-way streets matter); else hospitals → scene.
+    const etas = 'oneToMany' in eta ? await (eta as RoutingEtaProvider).oneToMany(incident.location, targets) : await eta.manyToOne(targets, incident.location);
     return chooseHospital(hospitals, etas.map((e) => e.etaSec));
+  }
+
+  /** The route line of the unit on an incident: to the scene, or to the hospital once transporting. */
+  async routeOfUnit(incidentId: string): Promise<{ vehicleId: string; to: 'scene' | 'hospital'; coordinates: [number, number][]; etaSec: number; distanceM: number; source: string } | null> {
+    const incident = await getIncident(this.d.db, incidentId);
+    const unit = incident?.vehicleId ? this.d.fleet.index.get(incident.vehicleId) : undefined;
+    if (!incident || !unit?.position) return null;
+    const hospital = this.d.hospitals().find((h) => h.id === incident.hospitalId);
+    const toHospital = incident.state === 'transporting' && hospital;
+    const target = toHospital ? hospital.location : incident.location;
+    const from = { lat: unit.position.lat, lng: unit.position.lng };
+    const eta = this.d.eta;
+    const geometry = 'routeGeometry' in eta ? await (eta as RoutingEtaProvider).routeGeometry(from, target) : null;
+    if (geometry) return { vehicleId: unit.id, to: toHospital ? 'hospital' : 'scene', ...geometry };
+    const [straight] = await eta.manyToOne([from], target);
+    return { vehicleId: unit.id, to: toHospital ? 'hospital' : 'scene', coordinates: [[from.lng, from.lat], [target.lng, target.lat]], etaSec: straight!.etaSec, distanceM: straight!.distanceM, source: straight!.source };
   }
 
   /** Cases heading to (or at) one hospital, with the unit's live ETA to it. */

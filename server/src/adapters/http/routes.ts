@@ -45,7 +45,7 @@ export interface RouteDeps {
   hospitals(): Hospital[];
   refreshHospitals(): Promise<void>;
   health(): Promise<{ db: boolean; mqtt: boolean }>;
-  clientConfig: { mapStyleUrl: string | null; center: { lat: number; lng: number } };
+  clientConfig: { mapStyleUrl: string | null; center: { lat: number; lng: number }; etaSources: string[]; attribution: string | null };
 }
 
 const err = (code: ErrorBody['code'], message: string): ErrorBody => ({ code, message });
@@ -154,6 +154,14 @@ export const apiRoutes =
         const incident = await d.dispatch.getIncident(req.params.id);
         if (!incident) return reply.code(404).send(err('NOT_FOUND', 'no such incident'));
         return { recommendations: await d.dispatch.recommendations(incident, actorOf(req)) };
+      },
+    );
+    app.get(
+      '/api/incidents/:id/route',
+      { config: { access: 'viewOperations' }, schema: { params: IncidentParamsSchema, response: { 200: Type.Any(), ...Errors } } },
+      async (req, reply) => {
+        const r = await d.dispatch.routeOfUnit(req.params.id);
+        return r ?? reply.code(404).send(err('NOT_FOUND', 'no unit is on its way for this incident'));
       },
     );
     app.get(
