@@ -92,9 +92,39 @@ export const RecommendationSchema = Type.Object({
 });
 export type Recommendation = Static<typeof RecommendationSchema>;
 
+/** An open incident that a new call may duplicate (same category, near, recent). */
+export const PossibleDuplicateSchema = Type.Object({
+  incidentId: IncidentIdSchema,
+  number: Type.Integer(),
+  state: IncidentStateSchema,
+  distanceM: Type.Number(),
+  minutesAgo: Type.Number(),
+});
+export type PossibleDuplicate = Static<typeof PossibleDuplicateSchema>;
+
+export const CallerSchema = Type.Object({
+  phone: Type.String(),
+  flagged: Type.Boolean(),
+  flagReason: Type.Union([Type.String(), Type.Null()]),
+  /** Calls from this number, ever. */
+  calls: Type.Integer(),
+  /** The most recent incidents from this number, newest first. */
+  recent: Type.Array(IncidentSchema),
+});
+export type Caller = Static<typeof CallerSchema>;
+
+export const FlagCallerBodySchema = Type.Object(
+  { flagged: Type.Boolean(), reason: Type.Optional(Text(300)) },
+  { additionalProperties: false },
+);
+
+export const MergeBodySchema = Type.Object({ intoIncidentId: IncidentIdSchema }, { additionalProperties: false });
+
 export const CreateIncidentResponseSchema = Type.Object({
   incident: IncidentSchema,
   recommendations: Type.Array(RecommendationSchema),
+  possibleDuplicates: Type.Array(PossibleDuplicateSchema),
+  caller: CallerSchema,
 });
 export type CreateIncidentResponse = Static<typeof CreateIncidentResponseSchema>;
 
@@ -144,6 +174,8 @@ export const VehicleSchema = Type.Object({
   /** False after the unit's last will or a long silence. */
   online: Type.Boolean(),
   incidentId: Type.Union([IncidentIdSchema, Type.Null()]),
+  /** When the unit entered its current status (server time, ISO 8601); null when unknown. */
+  statusSince: Type.Union([Type.String(), Type.Null()]),
   position: Type.Union([PositionSchema, Type.Null()]),
 });
 export type Vehicle = Static<typeof VehicleSchema>;

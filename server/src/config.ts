@@ -30,6 +30,8 @@ export interface Config {
   simVehicles: number;
   /** A unit not heard from for this long (no last will either) is marked offline, seconds. */
   silentAfterSec: number;
+  /** A unit dispatched but not en route after this long is highlighted on the board, seconds. */
+  stuckDispatchedSec: number;
   /** Seconds to wait for a unit's ack before alerting the dispatcher. */
   ackTimeoutSec: number;
   /** Unique per server instance; names its persistent MQTT session. */
@@ -94,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     simVehicles: int('SIM_VEHICLES', 0, 0, 100_000),
     ackTimeoutSec: int('ACK_TIMEOUT_SEC', 60, 1, 3600),
     silentAfterSec: int('SILENT_AFTER_SEC', 90, 5, 86_400),
+    stuckDispatchedSec: int('STUCK_DISPATCHED_SEC', 120, 10, 3600),
     instanceId: env.INSTANCE_ID || 'main',
     seedDemo: (env.SEED_DEMO ?? '1') !== '0',
   };

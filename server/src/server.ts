@@ -5,6 +5,7 @@ import { buildApp } from './app.ts';
 import { ConfigError, type Config } from './config.ts';
 import { createEtaProvider, OSM_ATTRIBUTION, type EtaProviderChain } from './adapters/routing/index.ts';
 import { Counters } from './counters.ts';
+import { DEFAULT_TARGETS } from './core/kpi.ts';
 import { StraightLineEtaProvider, type EtaProvider } from './core/eta.ts';
 import { randomSecret } from './adapters/auth/passwords.ts';
 import { startEmbeddedBroker, type BrokerAuth, type EmbeddedBroker } from './adapters/mqtt/broker.ts';
@@ -167,6 +168,8 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
           center: DEFAULT_CENTER,
           etaSources: 'sources' in eta ? [...(eta as EtaProviderChain).sources] : ['straight_line'],
           attribution: 'graph' in eta && (eta as EtaProviderChain).graph ? OSM_ATTRIBUTION : null,
+          unitThresholds: { stuckDispatchedSec: cfg.stuckDispatchedSec, staleSec: cfg.silentAfterSec },
+          targets: DEFAULT_TARGETS,
         },
       },
       { logger, uiDir: o.uiDir },

@@ -3,6 +3,7 @@ import type {
   AckMsg,
   AssignmentMsg,
   CancelMsg,
+  CreateIncidentResponse,
   CreateIncidentBody,
   Hospital,
   HospitalCase,
@@ -32,6 +33,7 @@ import {
   updateIncidentState,
 } from '../adapters/store/incidents.ts';
 import { ensureVehicle, setOnline } from '../adapters/store/vehicles.ts';
+import { getCaller, possibleDuplicates } from '../adapters/store/callers.ts';
 import type { Fleet } from './fleet.ts';
 
 export type TransitionOutcome =
@@ -70,7 +72,7 @@ export class DispatchService {
 
   constructor(private readonly d: DispatchDeps) {}
 
-  async createIncident(body: CreateIncidentBody, actor: string): Promise<{ incident: Incident; recommendations: Recommendation[] }> {
+  async createIncident(body: CreateIncidentBody, actor: string): Promise<CreateIncidentResponse> {
     const incident = await this.d.db.transaction().execute(async (trx) => {
       // Category and priority come with the call, so it is received and triaged at once.
       const created = await insertIncident(trx, body, 'triaged');
@@ -79,8 +81,14 @@ export class DispatchService {
       return created;
     });
     this.d.incidentChanged(incident);
-    const recommendations = await this.recommendations(incident, actor);
-    return { incident, recommendations };
+    const [recommendations, possible, caller] = await Promise.all([
+      this.recommendations(incident, actor),
+      possibleDuplicates(this.d.db, incident),
+      getCaller(this.d.db, incident.callerPhone),
+    ]);
+    // A flagged caller's call is still taken; the flag is on the timeline for whoever reviews it.
+    if (caller.flagged) await appendEvent(this.d.db, incident.id, 'CallerFlagged', 'system', { reason: caller.flagReason });
+    return { incident, recommendations, possibleDuplicates: possible, caller };
   }
 
   getIncident(id: string): Promise<Incident | null> {
@@ -146,6 +154,19 @@ export class DispatchService {
   /** Cancels the call; a unit holding it is released and told to stand down. */
   async cancel(incidentId: string, actor: string, reason?: string): Promise<TransitionOutcome> {
     return this.finish(incidentId, 'cancelled', actor, reason);
+  }
+
+  /** Marks a call as a duplicate of an open incident: it is cancelled, and both timelines say so. */
+  async merge(sourceId: string, intoId: string, actor: string): Promise<TransitionOutcome> {
+    if (sourceId === intoId) return { ok: false, code: 'INVALID_TRANSITION', message: 'an incident cannot be merged into itself' };
+    const into = await getIncident(this.d.db, intoId);
+    if (!into) return { ok: false, code: 'NOT_FOUND', message: `incident ${intoId} does not exist` };
+    if (into.state === 'closed' || into.state === 'cancelled') return { ok: false, code: 'INVALID_TRANSITION', message: `incident #${into.number} is ${into.state}` };
+    const r = await this.finish(sourceId, 'cancelled', actor, `duplicate of #${into.number}`);
+    if (!r.ok) return r;
+    await appendEvent(this.d.db, sourceId, 'MergedInto', actor, { incidentId: into.id, number: into.number });
+    await appendEvent(this.d.db, into.id, 'DuplicateMerged', actor, { incidentId: sourceId, number: r.incident.number, callerPhone: r.incident.callerPhone });
+    return r;
   }
 
   /** Closes the call (after the unit treated on scene or handed over at hospital). */

@@ -12,6 +12,8 @@ export class Fleet {
   private readonly callSigns = new Map<string, string>();
   private readonly incidents = new Map<string, string | null>();
   private readonly dirty = new Set<string>();
+  /** Server time (ms) each unit entered its current status. */
+  private readonly statusSince = new Map<string, number>();
   /** Server time (ms) each unit was last heard from, by any message. */
   private readonly lastHeard = new Map<string, number>();
 
@@ -19,6 +21,7 @@ export class Fleet {
     for (const v of rows) {
       this.callSigns.set(v.id, v.callSign);
       this.incidents.set(v.id, v.incidentId);
+      this.statusSince.set(v.id, v.statusChangedAtMs);
       this.index.ensure(v.id, v.status, v.online);
       if (v.last) this.index.move(v.id, v.last);
     }
@@ -46,7 +49,8 @@ export class Fleet {
     return moved;
   }
 
-  setStatus(id: string, status: UnitStatus, incidentId?: string | null): void {
+  setStatus(id: string, status: UnitStatus, incidentId?: string | null, atMs = Date.now()): void {
+    if (this.index.get(id)?.status !== status) this.statusSince.set(id, atMs);
     this.index.setStatus(id, status);
     if (incidentId !== undefined) this.incidents.set(id, incidentId);
     this.dirty.add(id);
@@ -70,6 +74,7 @@ export class Fleet {
       status: e.status,
       online: e.online,
       incidentId: this.incidents.get(id) ?? null,
+      statusSince: this.statusSince.has(id) ? new Date(this.statusSince.get(id)!).toISOString() : null,
       position: e.position
         ? {
             lat: e.position.lat,

@@ -5,7 +5,10 @@ import {
   AssignResponseSchema,
   CreateIncidentBodySchema,
   CreateIncidentResponseSchema,
+  CallerSchema,
   CreateUserBodySchema,
+  FlagCallerBodySchema,
+  MergeBodySchema,
   ErrorBodySchema,
   HealthSchema,
   HospitalCaseSchema,
@@ -33,6 +36,7 @@ import { mosquittoHash } from '../auth/mqttCredentials.ts';
 import { DUMMY_HASH, randomSecret, verifyPassword } from '../auth/passwords.ts';
 import type { Db } from '../store/db.ts';
 import { timeline } from '../store/incidents.ts';
+import { getCaller, setCallerFlag } from '../store/callers.ts';
 import { areaReplay, incidentReplay, incidentTimes } from '../store/review.ts';
 import { createSession, createUser, deleteSession, findUserForLogin, listUsers } from '../store/users.ts';
 import { SESSION_COOKIE } from './auth.ts';
@@ -45,7 +49,16 @@ export interface RouteDeps {
   hospitals(): Hospital[];
   refreshHospitals(): Promise<void>;
   health(): Promise<{ db: boolean; mqtt: boolean }>;
-  clientConfig: { mapStyleUrl: string | null; center: { lat: number; lng: number }; etaSources: string[]; attribution: string | null };
+  clientConfig: {
+    mapStyleUrl: string | null;
+    center: { lat: number; lng: number };
+    etaSources: string[];
+    attribution: string | null;
+    /** Board highlighting: dispatched but not en route after `stuckDispatchedSec`; no fix for `staleSec`. */
+    unitThresholds: { stuckDispatchedSec: number; staleSec: number };
+    /** KPI targets, seconds (queue colours use callToAssign). */
+    targets: Record<string, number>;
+  };
 }
 
 const err = (code: ErrorBody['code'], message: string): ErrorBody => ({ code, message });
@@ -184,6 +197,29 @@ export const apiRoutes =
         },
       );
     }
+    app.post(
+      '/api/incidents/:id/merge',
+      { config: { access: 'dispatch' }, schema: { params: IncidentParamsSchema, body: MergeBodySchema, response: { 200: IncidentSchema, ...Errors } } },
+      async (req, reply) => {
+        const r = await d.dispatch.merge(req.params.id, req.body.intoIncidentId, actorOf(req));
+        if (r.ok) return r.incident;
+        return reply.code(statusFor(r.code)).send(err(r.code, r.message));
+      },
+    );
+
+    const PhoneParams = Type.Object({ phone: Type.String({ pattern: '^\\+?[0-9 ().-]{3,20}$' }) });
+    app.get('/api/callers/:phone', { config: { access: 'dispatch' }, schema: { params: PhoneParams, response: { 200: CallerSchema, ...Errors } } }, async (req) =>
+      getCaller(d.db, req.params.phone),
+    );
+    app.post(
+      '/api/callers/:phone/flag',
+      { config: { access: 'dispatch' }, schema: { params: PhoneParams, body: FlagCallerBodySchema, response: { 200: CallerSchema, ...Errors } } },
+      async (req) => {
+        await setCallerFlag(d.db, req.params.phone, req.body.flagged, req.body.reason ?? null, actorOf(req));
+        return getCaller(d.db, req.params.phone);
+      },
+    );
+
     for (const action of ['cancel', 'close'] as const) {
       app.post(
         `/api/incidents/:id/${action}`,

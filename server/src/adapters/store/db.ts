@@ -108,7 +108,16 @@ export interface VehiclePositionsTable {
   accuracy_m: number | null;
 }
 
+export interface CallersTable {
+  phone: string;
+  flagged: boolean;
+  flag_reason: string | null;
+  flagged_by: string | null;
+  updated_at: Timestamp;
+}
+
 export interface Database {
+  callers: CallersTable;
   vehicles: VehiclesTable;
   incidents: IncidentsTable;
   assignments: AssignmentsTable;

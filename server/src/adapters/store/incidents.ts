@@ -1,6 +1,7 @@
 import { sql, type Selectable, type Transaction } from 'kysely';
 import type { CreateIncidentBody, Incident, IncidentState, TimelineEvent } from '@lifeline/protocol';
 import { OPEN_STATES } from '../../core/incidentMachine.ts';
+import { normalizePhone } from './callers.ts';
 import type { Database, Db, IncidentsTable } from './db.ts';
 
 type Executor = Db | Transaction<Database>;
@@ -34,7 +35,7 @@ export async function insertIncident(db: Executor, body: CreateIncidentBody, sta
     .values({
       line: body.line,
       channel: body.channel ?? 'phone',
-      caller_phone: body.callerPhone,
+      caller_phone: normalizePhone(body.callerPhone),
       caller_name: body.callerName ?? null,
       lat: body.location.lat,
       lng: body.location.lng,

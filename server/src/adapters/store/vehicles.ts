@@ -10,6 +10,7 @@ export interface StoredVehicle {
   status: UnitStatus;
   online: boolean;
   incidentId: string | null;
+  statusChangedAtMs: number;
   last: { lat: number; lng: number; recordedAtMs: number; speedMps: number | null; headingDeg: number | null } | null;
 }
 
@@ -21,13 +22,14 @@ export async function loadVehicles(db: Executor): Promise<StoredVehicle[]> {
     status: UnitStatus;
     online: boolean;
     incident_id: string | null;
+    status_changed_at: Date;
     lat: number | null;
     lng: number | null;
     recorded_at: Date | null;
     speed_mps: number | null;
     heading_deg: number | null;
   }>`
-    SELECT v.id, v.call_sign, v.status, v.online, v.incident_id, p.lat, p.lng, p.recorded_at, p.speed_mps, p.heading_deg
+    SELECT v.id, v.call_sign, v.status, v.online, v.incident_id, v.status_changed_at, p.lat, p.lng, p.recorded_at, p.speed_mps, p.heading_deg
     FROM vehicles v
     LEFT JOIN LATERAL (
       SELECT lat, lng, recorded_at, speed_mps, heading_deg FROM vehicle_positions
@@ -40,6 +42,7 @@ export async function loadVehicles(db: Executor): Promise<StoredVehicle[]> {
     status: r.status,
     online: r.online,
     incidentId: r.incident_id,
+    statusChangedAtMs: r.status_changed_at.getTime(),
     last:
       r.lat !== null && r.lng !== null && r.recorded_at
         ? { lat: r.lat, lng: r.lng, recordedAtMs: r.recorded_at.getTime(), speedMps: r.speed_mps, headingDeg: r.heading_deg }

@@ -1,0 +1,61 @@
+import { sql } from 'kysely';
+import type { Caller, PossibleDuplicate } from '@lifeline/protocol';
+import { haversineM } from '../../core/geo.ts';
+import type { Db } from './db.ts';
+import { toIncident } from './incidents.ts';
+
+/**
+ * One form per number, so "0912 345 678", "0912.345.678" and "+84 912 345 678" are the same
+ * caller: separators dropped, Vietnam's +84 / 84 country code written as the national 0.
+ */
+export function normalizePhone(raw: string): string {
+  let p = raw.replace(/[\s().-]/g, '');
+  if (p.startsWith('+84')) p = '0' + p.slice(3);
+  else if (/^84\d{9}$/.test(p)) p = '0' + p.slice(2);
+  return p;
+}
+
+export async function getCaller(db: Db, phone: string, recentLimit = 5): Promise<Caller> {
+  const p = normalizePhone(phone);
+  const flag = await db.selectFrom('callers').select(['flagged', 'flag_reason']).where('phone', '=', p).executeTakeFirst();
+  const count = await db.selectFrom('incidents').select(db.fn.countAll<string>().as('n')).where('caller_phone', '=', p).executeTakeFirstOrThrow();
+  const recent = await db.selectFrom('incidents').selectAll().where('caller_phone', '=', p).orderBy('created_at', 'desc').limit(recentLimit).execute();
+  return { phone: p, flagged: flag?.flagged ?? false, flagReason: flag?.flag_reason ?? null, calls: Number(count.n), recent: recent.map(toIncident) };
+}
+
+export async function setCallerFlag(db: Db, phone: string, flagged: boolean, reason: string | null, actor: string): Promise<void> {
+  const p = normalizePhone(phone);
+  await db
+    .insertInto('callers')
+    .values({ phone: p, flagged, flag_reason: reason, flagged_by: actor })
+    .onConflict((oc) => oc.column('phone').doUpdateSet({ flagged, flag_reason: reason, flagged_by: actor, updated_at: sql<Date>`now()` }))
+    .execute();
+}
+
+/** Open incidents of the same category created within `withinMin` minutes and `radiusM` metres. */
+export async function possibleDuplicates(
+  db: Db,
+  incident: { id: string; category: string; location: { lat: number; lng: number }; createdAt: string },
+  radiusM = 500,
+  withinMin = 30,
+): Promise<PossibleDuplicate[]> {
+  const created = Date.parse(incident.createdAt);
+  const rows = await db
+    .selectFrom('incidents')
+    .select(['id', 'number', 'state', 'lat', 'lng', 'created_at'])
+    .where('category', '=', incident.category)
+    .where('state', 'not in', ['closed', 'cancelled'])
+    .where('id', '!=', incident.id)
+    .where('created_at', '>=', new Date(created - withinMin * 60_000))
+    .execute();
+  return rows
+    .map((r) => ({
+      incidentId: r.id,
+      number: r.number,
+      state: r.state as PossibleDuplicate['state'],
+      distanceM: Math.round(haversineM(incident.location, r)),
+      minutesAgo: Math.round((created - r.created_at.getTime()) / 6000) / 10,
+    }))
+    .filter((d) => d.distanceM <= radiusM)
+    .sort((a, b) => a.distanceM - b.distanceM);
+}
