@@ -77,8 +77,9 @@ describe('road ETA in the server (Monaco graph, embedded)', () => {
     servers.push(server);
     await placeUnits(server);
     const r = await api(server.url, 'POST', '/api/incidents', { line: '115', callerPhone: '0933333334', location: SCENE, category: 'trauma', priority: 1 });
-    // The unit assigned in the previous test still holds its incident.
-    expect(r.body.recommendations.length).toBe(UNITS.length - 1);
+    // The unit assigned in the previous test is released by its fresh 'available' report, or not
+    // yet: either way every other unit is ranked.
+    expect(r.body.recommendations.length).toBeGreaterThanOrEqual(UNITS.length - 1);
     expect(r.body.recommendations.every((x: Recommendation) => x.etaSource === 'road')).toBe(true);
     expect((await api(server.url, 'GET', '/api/config')).body.etaSources).toEqual(['osrm', 'road', 'straight_line']);
     await server.stop();
