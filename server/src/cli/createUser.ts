@@ -9,11 +9,8 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '@lifeline/protocol';
-import { ConfigError, loadConfig } from '../config.ts';
-import { createDb, createPool } from '../adapters/store/db.ts';
-import { startEmbeddedPostgres } from '../adapters/store/embeddedPostgres.ts';
-import { migrate } from '../adapters/store/migrate.ts';
 import { createUser } from '../adapters/store/users.ts';
+import { runWithDatabase } from './common.ts';
 
 async function readPassword(): Promise<string> {
   if (process.env.LIFELINE_PASSWORD) return process.env.LIFELINE_PASSWORD;
@@ -26,49 +23,32 @@ async function readPassword(): Promise<string> {
   return '';
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: { username: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, hospital: { type: 'string' }, vehicle: { type: 'string' } },
-  });
-  if (!values.username || !values.role || !ROLES.includes(values.role as Role)) {
-    console.error(`usage: createUser --username NAME --role ${ROLES.join('|')} [--name "Display name"] [--hospital ID] [--vehicle ID]`);
-    return 2;
-  }
-  const password = await readPassword();
-  if (password.length < 10) {
-    console.error('the password must have at least 10 characters');
-    return 2;
-  }
-  const cfg = loadConfig();
-  const log = { info: (m: string) => console.error(m), debug: () => undefined };
-  const embedded = cfg.databaseUrl ? null : await startEmbeddedPostgres(cfg.dataDir, log);
-  const pool = createPool(cfg.databaseUrl ?? embedded!.url, 2);
-  try {
-    await migrate(pool);
-    const r = await createUser(createDb(pool), {
-      username: values.username,
-      displayName: values.name ?? values.username,
-      password,
-      role: values.role as Role,
-      ...(values.hospital ? { hospitalId: values.hospital } : {}),
-      ...(values.vehicle ? { vehicleId: values.vehicle } : {}),
-    });
-    if (!r.ok) {
-      console.error(r.message);
-      return 1;
-    }
-    console.log(`created ${r.user.role} ${r.user.username}`);
-    return 0;
-  } finally {
-    await pool.end();
-    await embedded?.stop();
-  }
+const { values } = parseArgs({
+  options: { username: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, hospital: { type: 'string' }, vehicle: { type: 'string' } },
+});
+if (!values.username || !values.role || !ROLES.includes(values.role as Role)) {
+  console.error(`usage: createUser --username NAME --role ${ROLES.join('|')} [--name "Display name"] [--hospital ID] [--vehicle ID]`);
+  process.exit(2);
+}
+const password = await readPassword();
+if (password.length < 10) {
+  console.error('the password must have at least 10 characters');
+  process.exit(2);
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: Error) => {
-    console.error(err instanceof ConfigError ? err.message : err);
-    process.exit(1);
-  },
-);
+runWithDatabase(async (db) => {
+  const r = await createUser(db, {
+    username: values.username!,
+    displayName: values.name ?? values.username!,
+    password,
+    role: values.role as Role,
+    ...(values.hospital ? { hospitalId: values.hospital } : {}),
+    ...(values.vehicle ? { vehicleId: values.vehicle } : {}),
+  });
+  if (!r.ok) {
+    console.error(r.message);
+    return 1;
+  }
+  console.log(`created ${r.user.role} ${r.user.username}`);
+  return 0;
+});
