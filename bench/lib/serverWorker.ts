@@ -1,0 +1,99 @@
+/**
+ * Runs the real Lifeline server (startServer) in its own process, instrumented from the outside:
+ * the live fleet's `move` (broker → index latency) and the position writer's batch write
+ * (database commit lag) are wrapped; nothing in server/src is changed for the benchmark.
+ */
+import pino from 'pino';
+import { loadConfig, startServer, type LifelineServer } from '@lifeline/server';
+import { serve } from './child.ts';
+import { nowMs } from './args.ts';
+import { Reservoir, rng, summary } from './stats.ts';
+
+let server: LifelineServer | null = null;
+let measuring = false;
+let indexLatencyMs = new Reservoir();
+let commitLagMs = new Reservoir();
+let publishToCommitMs = new Reservoir();
+let cpu0 = process.cpuUsage();
+let t0 = nowMs();
+
+async function start(a: { env: Record<string, string>; writer?: Record<string, number> }) {
+  const cfg = loadConfig({ PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...a.env });
+  server = await startServer(cfg, { logger: pino({ level: cfg.logLevel }), writer: a.writer });
+  const fleet = server.fleet;
+  const move = fleet.move.bind(fleet);
+  fleet.move = (id, p) => {
+    const moved = move(id, p);
+    // `ts` is the publisher's clock (same machine) rounded to 1 ms.
+    if (measuring) indexLatencyMs.add(nowMs() - p.recordedAtMs);
+    return moved;
+  };
+  const writer = server.writer as unknown as { write(batch: { receivedAtMs: number; recordedAtMs: number }[]): Promise<void> };
+  const write = writer.write.bind(writer);
+  writer.write = async (batch) => {
+    await write(batch);
+    if (!measuring) return;
+    const t = Date.now();
+    for (const r of batch) {
+      commitLagMs.add(t - r.receivedAtMs);
+      publishToCommitMs.add(t - r.recordedAtMs);
+    }
+  };
+  return { url: server.url, mqttUrl: server.mqttUrl, prefix: cfg.mqttPrefix };
+}
+
+function measureStart() {
+  indexLatencyMs = new Reservoir();
+  commitLagMs = new Reservoir();
+  publishToCommitMs = new Reservoir();
+  cpu0 = process.cpuUsage();
+  t0 = nowMs();
+  measuring = true;
+  return true;
+}
+
+function measureStop() {
+  measuring = false;
+  const cpu = process.cpuUsage(cpu0);
+  const wallMs = nowMs() - t0;
+  return {
+    indexLatencyMs: summary(indexLatencyMs.values),
+    commitLagMs: summary(commitLagMs.values),
+    publishToCommitMs: summary(publishToCommitMs.values),
+    cpuPct: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
+    writer: { ...server!.writer.stats, queued: server!.writer.queued },
+    counters: server!.counters.snapshot(),
+  };
+}
+
+function stats() {
+  return { writer: { ...server!.writer.stats, queued: server!.writer.queued }, counters: server!.counters.snapshot(), units: server!.fleet.index.size };
+}
+
+/** Puts `units` available, online units with positions straight into the live fleet (no MQTT). */
+function populate(a: { units: number; seed?: number; spreadDeg?: number }) {
+  const r = rng(a.seed ?? 7);
+  const spread = a.spreadDeg ?? 0.6;
+  const now = Date.now();
+  for (let i = 0; i < a.units; i++) {
+    const id = `p${String(i).padStart(6, '0')}`;
+    server!.fleet.register(id);
+    server!.fleet.setOnline(id, true);
+    server!.fleet.move(id, { lat: 10.98 + (r() - 0.5) * spread, lng: 106.65 + (r() - 0.5) * spread, recordedAtMs: now });
+  }
+  return { units: server!.fleet.index.size };
+}
+
+function cpuStart() {
+  cpu0 = process.cpuUsage();
+  t0 = nowMs();
+  return true;
+}
+function cpuStop() {
+  const cpu = process.cpuUsage(cpu0);
+  return { cpuPct: ((cpu.user + cpu.system) / 1000 / (nowMs() - t0)) * 100 };
+}
+
+serve({ start, measureStart, measureStop, stats, populate, cpuStart, cpuStop }, async () => {
+  await server?.stop();
+});
