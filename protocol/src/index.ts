@@ -4,3 +4,4 @@ export * from './mqtt.ts';
 export * from './rest.ts';
 export * from './socket.ts';
 export * from './topics.ts';
+export * from './trackers.ts';

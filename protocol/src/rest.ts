@@ -177,6 +177,8 @@ export const VehicleSchema = Type.Object({
   /** When the unit entered its current status (server time, ISO 8601); null when unknown. */
   statusSince: Type.Union([Type.String(), Type.Null()]),
   position: Type.Union([PositionSchema, Type.Null()]),
+  /** Why the unit's latest fix was not taken as its live position (it is stored all the same). */
+  fixIssue: Type.Union([Type.Literal('null_island'), Type.Literal('future_time'), Type.Literal('implausible_jump'), Type.Null()]),
 });
 export type Vehicle = Static<typeof VehicleSchema>;
 

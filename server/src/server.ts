@@ -11,6 +11,8 @@ import { randomSecret } from './adapters/auth/passwords.ts';
 import { startEmbeddedBroker, type BrokerAuth, type EmbeddedBroker } from './adapters/mqtt/broker.ts';
 import { connectBus, type Bus } from './adapters/mqtt/bus.ts';
 import { Ingest } from './adapters/mqtt/ingest.ts';
+import { osmandRoutes } from './adapters/http/osmand.ts';
+import { TrackerRegistry } from './adapters/store/trackers.ts';
 import { RealtimeGateway } from './adapters/realtime.ts';
 import { createDb, createPool, type Db } from './adapters/store/db.ts';
 import { startEmbeddedPostgres, type EmbeddedPg } from './adapters/store/embeddedPostgres.ts';
@@ -95,6 +97,8 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     const fleet = new Fleet();
     fleet.load(await loadVehicles(db));
     const counters = new Counters();
+    const trackers = new TrackerRegistry();
+    await trackers.load(db);
 
     let mqttUrl = cfg.mqttUrl;
     let broker: EmbeddedBroker | null = null;
@@ -145,6 +149,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       ackTimedOut: (incidentId, vehicleId) => realtime?.alert({ type: 'ack_timeout', incidentId, vehicleId, ts: new Date().toISOString() }),
       hospitals: () => hospitals,
       ackTimeoutMs: cfg.ackTimeoutSec * 1000,
+      staleAfterMs: cfg.silentAfterSec * 1000,
       log: logger,
     });
     cleanups.push(async () => dispatch.stop());
@@ -155,6 +160,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
         fleet,
         counters,
         dispatch,
+        trackers,
         hospitals: () => hospitals,
         refreshHospitals: async () => {
           hospitals = await listHospitals(db);
@@ -200,7 +206,8 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     silence.unref();
     cleanups.push(async () => clearInterval(silence));
 
-    const ingest = new Ingest({ prefix: cfg.mqttPrefix, fleet, writer, dispatch, counters, log: logger });
+    const ingest = new Ingest({ prefix: cfg.mqttPrefix, fleet, trackers, writer, dispatch, counters, log: logger });
+    void app.register(osmandRoutes({ ingest, trackers, counters }));
     bus = await connectBus({
       url: mqttUrl,
       prefix: cfg.mqttPrefix,

@@ -57,6 +57,8 @@ export interface DispatchDeps {
   ackTimedOut(incidentId: string, vehicleId: string): void;
   hospitals(): Hospital[];
   ackTimeoutMs: number;
+  /** Units whose latest accepted fix is older than this are not recommended, ms. */
+  staleAfterMs: number;
   recommend?: RecommendOptions;
   log: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
 }
@@ -101,7 +103,13 @@ export class DispatchService {
 
   /** Recomputes recommendations and records what was shown (the recommendation audit). */
   async recommendations(incident: Incident, actor: string): Promise<Recommendation[]> {
-    const recs = await recommendUnits(this.d.fleet.index, this.d.eta, incident.location, (id) => this.d.fleet.callSign(id), this.d.recommend ?? DEFAULT_RECOMMEND);
+    const now = Date.now();
+    const opts = this.d.recommend ?? DEFAULT_RECOMMEND;
+    const recs = await recommendUnits(this.d.fleet.index, this.d.eta, incident.location, (id) => this.d.fleet.callSign(id), {
+      ...opts,
+      // A unit whose position is stale may be anywhere: do not send it on a guess.
+      accept: (e) => this.d.fleet.fresh(e.id, now, this.d.staleAfterMs) && (opts.accept?.(e) ?? true),
+    });
     await appendEvent(this.d.db, incident.id, 'RecommendationsShown', actor, {
       units: recs.map((r) => ({ vehicleId: r.vehicleId, etaSec: r.etaSec, distanceM: r.distanceM, etaSource: r.etaSource })),
     });

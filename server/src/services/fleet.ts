@@ -1,5 +1,6 @@
 import type { UnitStatus, Vehicle } from '@lifeline/protocol';
 import { FleetIndex } from '../core/fleetIndex.ts';
+import { assessFix, type FixIssue, type TimedFix } from '../core/fixQuality.ts';
 import type { StoredVehicle } from '../adapters/store/vehicles.ts';
 
 /**
@@ -14,16 +15,25 @@ export class Fleet {
   private readonly dirty = new Set<string>();
   /** Server time (ms) each unit entered its current status. */
   private readonly statusSince = new Map<string, number>();
+  /** The last fix refused as a jump, and the issue of each unit's latest fix. */
+  private readonly suspects = new Map<string, TimedFix>();
+  private readonly fixIssues = new Map<string, FixIssue>();
+  /** Server time (ms) of each unit's latest accepted fix. */
+  private readonly lastFixAt = new Map<string, number>();
   /** Server time (ms) each unit was last heard from, by any message. */
   private readonly lastHeard = new Map<string, number>();
 
-  load(rows: StoredVehicle[]): void {
+  load(rows: StoredVehicle[], nowMs = Date.now()): void {
     for (const v of rows) {
       this.callSigns.set(v.id, v.callSign);
       this.incidents.set(v.id, v.incidentId);
       this.statusSince.set(v.id, v.statusChangedAtMs);
       this.index.ensure(v.id, v.status, v.online);
-      if (v.last) this.index.move(v.id, v.last);
+      if (v.last) {
+        this.index.move(v.id, v.last);
+        // Until the unit reports again, its stored fix counts as received at start-up.
+        this.lastFixAt.set(v.id, nowMs);
+      }
     }
   }
 
@@ -43,10 +53,30 @@ export class Fleet {
     return this.callSigns.get(id) ?? id;
   }
 
-  move(id: string, p: Parameters<FleetIndex['move']>[1]): boolean {
-    const moved = this.index.move(id, p);
-    if (moved) this.dirty.add(id);
-    return moved;
+  /**
+   * Offers a fix as the unit's live position: refused when older than the live one (back-fill) or
+   * implausible (see core/fixQuality). Returns what happened.
+   */
+  offer(id: string, p: Parameters<FleetIndex['move']>[1], nowMs: number): 'moved' | 'older' | FixIssue {
+    const e = this.index.ensure(id);
+    const issue = assessFix(p, e.position, this.suspects.get(id) ?? null, nowMs);
+    if (issue) {
+      if (issue === 'implausible_jump') this.suspects.set(id, p);
+      if (this.fixIssues.get(id) !== issue) this.dirty.add(id);
+      this.fixIssues.set(id, issue);
+      return issue;
+    }
+    if (!this.index.move(id, p)) return 'older';
+    this.suspects.delete(id);
+    this.fixIssues.delete(id);
+    this.lastFixAt.set(id, nowMs);
+    this.dirty.add(id);
+    return 'moved';
+  }
+
+  /** True when the unit's latest accepted fix arrived within `maxAgeMs` (server time). */
+  fresh(id: string, nowMs: number, maxAgeMs: number): boolean {
+    return nowMs - (this.lastFixAt.get(id) ?? -Infinity) <= maxAgeMs;
   }
 
   setStatus(id: string, status: UnitStatus, incidentId?: string | null, atMs = Date.now()): void {
@@ -75,6 +105,7 @@ export class Fleet {
       online: e.online,
       incidentId: this.incidents.get(id) ?? null,
       statusSince: this.statusSince.has(id) ? new Date(this.statusSince.get(id)!).toISOString() : null,
+      fixIssue: this.fixIssues.get(id) ?? null,
       position: e.position
         ? {
             lat: e.position.lat,

@@ -21,6 +21,7 @@ import {
   ReasonBodySchema,
   RecommendationsResponseSchema,
   TimelineEventSchema,
+  TrackerSchema,
   UnitStatusSchema,
   UserSchema,
   VehicleIdSchema,
@@ -37,6 +38,7 @@ import { DUMMY_HASH, randomSecret, verifyPassword } from '../auth/passwords.ts';
 import type { Db } from '../store/db.ts';
 import { timeline } from '../store/incidents.ts';
 import { getCaller, setCallerFlag } from '../store/callers.ts';
+import type { TrackerRegistry } from '../store/trackers.ts';
 import { areaReplay, incidentReplay, incidentTimes } from '../store/review.ts';
 import { createSession, createUser, deleteSession, findUserForLogin, listUsers } from '../store/users.ts';
 import { SESSION_COOKIE } from './auth.ts';
@@ -45,6 +47,7 @@ export interface RouteDeps {
   db: Db;
   fleet: Fleet;
   dispatch: DispatchService;
+  trackers: TrackerRegistry;
   counters: Counters;
   hospitals(): Hospital[];
   refreshHospitals(): Promise<void>;
@@ -141,6 +144,12 @@ export const apiRoutes =
         return { username: req.params.id, password };
       },
     );
+
+    app.get('/api/trackers', { config: { access: 'administer' }, schema: { response: { 200: Type.Array(TrackerSchema) } } }, async () => d.trackers.list());
+    app.post('/api/trackers', { config: { access: 'administer' }, schema: { body: TrackerSchema, response: { 201: TrackerSchema, ...Errors } } }, async (req, reply) => {
+      await d.trackers.add(d.db, req.body);
+      return reply.code(201).send(req.body);
+    });
 
     // --- operations (dispatchers, supervisors) ----------------------------------------------
     app.get('/api/vehicles', { config: { access: 'viewOperations' }, schema: { response: { 200: Type.Array(VehicleSchema) } } }, async () => d.fleet.views());

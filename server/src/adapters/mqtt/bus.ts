@@ -64,6 +64,8 @@ export async function connectBus(o: BusOptions): Promise<Bus> {
       [vehicleWildcard(o.prefix, 'position')]: { qos: 1 },
       [vehicleWildcard(o.prefix, 'status')]: { qos: 1 },
       [vehicleWildcard(o.prefix, 'ack')]: { qos: 1 },
+      // Phones running OwnTracks publish under its own default topic tree.
+      'owntracks/+/+': { qos: 1 },
     },
   );
   return {

@@ -1,5 +1,6 @@
 import {
   AckMsgSchema,
+  OwnTracksLocationSchema,
   parseVehicleTopic,
   PositionMsgSchema,
   StatusMsgSchema,
@@ -9,11 +10,14 @@ import { compileParser } from '@lifeline/protocol/validate';
 import type { Counters } from '../../counters.ts';
 import type { DispatchService } from '../../services/dispatch.ts';
 import type { Fleet } from '../../services/fleet.ts';
-import type { PositionWriter } from '../store/positionWriter.ts';
+import type { PositionRow, PositionWriter } from '../store/positionWriter.ts';
+import type { TrackerRegistry } from '../store/trackers.ts';
+import { fromOwnTracks } from '../../core/trackers.ts';
 
 const positionParser = compileParser(PositionMsgSchema);
 const statusParser = compileParser(StatusMsgSchema);
 const ackParser = compileParser(AckMsgSchema);
+const ownTracksParser = compileParser(OwnTracksLocationSchema);
 
 /** Payloads above this are rejected unread: no valid vehicle message comes close. */
 export const MAX_PAYLOAD_BYTES = 4096;
@@ -21,6 +25,7 @@ export const MAX_PAYLOAD_BYTES = 4096;
 export interface IngestDeps {
   prefix: string;
   fleet: Fleet;
+  trackers: TrackerRegistry;
   writer: PositionWriter;
   dispatch: DispatchService;
   counters: Counters;
@@ -43,6 +48,7 @@ export class Ingest {
   }
 
   handle(topic: string, payload: Uint8Array): void {
+    if (topic.startsWith('owntracks/')) return this.onOwnTracks(topic, payload);
     const t = parseVehicleTopic(this.d.prefix, topic);
     if (!t) return this.reject('topic', topic, 'not a vehicle topic');
     if (payload.byteLength > MAX_PAYLOAD_BYTES) return this.reject('too_large', topic, `${payload.byteLength} bytes`);
@@ -79,25 +85,29 @@ export class Ingest {
   }
 
   private onPosition(vehicleId: string, p: PositionMsg): void {
+    this.acceptPosition(vehicleId, { seq: p.seq, recordedAtMs: p.ts, lat: p.lat, lng: p.lon, speedMps: p.spd ?? null, headingDeg: p.hdg ?? null, accuracyM: p.acc ?? null });
+  }
+
+  /**
+   * One position from any source (MQTT agent, OwnTracks, OsmAnd): stored raw, always; offered to
+   * the live fleet, which takes it only if newer and plausible. `onCommitted` runs after the row is
+   * in the database (for sources whose only acknowledgement is the reply).
+   */
+  acceptPosition(vehicleId: string, fix: Omit<PositionRow, 'vehicleId' | 'receivedAtMs' | 'onCommitted'>, onCommitted?: () => void): void {
     const receivedAtMs = this.now();
+    this.d.fleet.heard(vehicleId, receivedAtMs);
     if (!this.d.fleet.has(vehicleId)) {
       void this.d.dispatch.inOrder(vehicleId, () => this.d.dispatch.ensureUnit(vehicleId));
     }
-    // The raw fix is always stored; only a newer one moves the live position.
-    this.d.writer.enqueue({
-      vehicleId,
-      seq: p.seq,
-      recordedAtMs: p.ts,
-      receivedAtMs,
-      lat: p.lat,
-      lng: p.lon,
-      speedMps: p.spd ?? null,
-      headingDeg: p.hdg ?? null,
-      accuracyM: p.acc ?? null,
-    });
-    if (!this.d.fleet.move(vehicleId, { lat: p.lat, lng: p.lon, recordedAtMs: p.ts, speedMps: p.spd ?? null, headingDeg: p.hdg ?? null })) {
-      this.d.counters.inc('positions_not_newer');
-    }
+    this.d.writer.enqueue({ vehicleId, receivedAtMs, ...fix, ...(onCommitted ? { onCommitted } : {}) });
+    const outcome = this.d.fleet.offer(vehicleId, { lat: fix.lat, lng: fix.lng, recordedAtMs: fix.recordedAtMs, speedMps: fix.speedMps, headingDeg: fix.headingDeg }, receivedAtMs);
+    if (outcome === 'older') this.d.counters.inc('positions_not_newer');
+    else if (outcome !== 'moved') this.d.counters.inc(`positions_suspect_${outcome}`);
+    this.markSeen(vehicleId);
+  }
+
+  /** A unit that reports is online. */
+  private markSeen(vehicleId: string): void {
     if (!this.d.fleet.index.get(vehicleId)?.online && !this.onlinePending.has(vehicleId)) {
       this.onlinePending.add(vehicleId);
       void this.d.dispatch.inOrder(vehicleId, async () => {
@@ -105,6 +115,32 @@ export class Ingest {
         await this.d.dispatch.markOnline(vehicleId, true);
       });
     }
+  }
+
+  /** A phone running OwnTracks, standing in for the unit its `user/device` is mapped to. */
+  private onOwnTracks(topic: string, payload: Uint8Array): void {
+    const parts = topic.split('/');
+    if (parts.length !== 3 || !parts[1] || !parts[2]) return; // owntracks/u/d/event, …/cmd: not locations
+    if (payload.byteLength > MAX_PAYLOAD_BYTES) return this.reject('too_large', topic, `${payload.byteLength} bytes`);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(Buffer.from(payload).toString('utf8'));
+    } catch {
+      return this.reject('invalid_owntracks', topic, 'malformed JSON');
+    }
+    if (typeof raw === 'object' && raw !== null && (raw as { _type?: unknown })._type !== 'location') {
+      this.d.counters.inc('owntracks_ignored_type');
+      return;
+    }
+    const r = ownTracksParser.validate(raw);
+    if (!r.ok) return this.reject('invalid_owntracks', topic, r.error);
+    const deviceKey = `${parts[1]}/${parts[2]}`;
+    const vehicleId = this.d.trackers.unitFor('owntracks', deviceKey);
+    if (!vehicleId) return this.reject('owntracks_unmapped', topic, `no unit is mapped to ${deviceKey}`);
+    this.d.counters.inc('owntracks_received');
+    const fix = fromOwnTracks(r.value);
+    // No sequence number in OwnTracks: the device time (ms) is unique per fix and de-duplicates.
+    this.acceptPosition(vehicleId, { seq: fix.recordedAtMs, ...fix });
   }
 
   private reject(reason: string, topic: string, detail: string): void {

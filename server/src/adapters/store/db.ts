@@ -116,7 +116,15 @@ export interface CallersTable {
   updated_at: Timestamp;
 }
 
+export interface TrackersTable {
+  kind: string;
+  device_key: string;
+  vehicle_id: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
+  trackers: TrackersTable;
   callers: CallersTable;
   vehicles: VehiclesTable;
   incidents: IncidentsTable;

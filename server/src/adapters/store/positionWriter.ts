@@ -10,6 +10,8 @@ export interface PositionRow {
   speedMps: number | null;
   headingDeg: number | null;
   accuracyM: number | null;
+  /** Called once the row is committed (not on the hot path of MQTT ingest). */
+  onCommitted?: () => void;
 }
 
 export interface PositionWriterOptions {
@@ -107,7 +109,10 @@ export class PositionWriter {
           this.failures = 0;
           this.releaseWaiters();
           const lastSeq = new Map<string, number>();
-          for (const r of batch) lastSeq.set(r.vehicleId, r.seq);
+          for (const r of batch) {
+            lastSeq.set(r.vehicleId, r.seq);
+            r.onCommitted?.();
+          }
           try {
             this.onCommitted(lastSeq);
           } catch (err) {
