@@ -5,6 +5,7 @@
  */
 import pino from 'pino';
 import { loadConfig, startServer, type LifelineServer } from '@lifeline/server';
+import { createUser } from '../../server/src/adapters/store/users.ts';
 import { serve } from './child.ts';
 import { nowMs } from './args.ts';
 import { Reservoir, rng, summary } from './stats.ts';
@@ -20,9 +21,10 @@ let t0 = nowMs();
 async function start(a: { env: Record<string, string>; writer?: Record<string, number> }) {
   const cfg = loadConfig({ PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...a.env });
   server = await startServer(cfg, { logger: pino({ level: cfg.logLevel }), writer: a.writer });
-  const fleet = server.fleet;
-  const move = fleet.move.bind(fleet);
-  fleet.move = (id, p) => {
+  // Wrap the core index's move (what every accepted fix ends in), not the Fleet service API.
+  const index = server.fleet.index;
+  const move = index.move.bind(index);
+  index.move = (id, p) => {
     const moved = move(id, p);
     // `ts` is the publisher's clock (same machine) rounded to 1 ms.
     if (measuring) indexLatencyMs.add(nowMs() - p.recordedAtMs);
@@ -70,6 +72,13 @@ function stats() {
   return { writer: { ...server!.writer.stats, queued: server!.writer.queued }, counters: server!.counters.snapshot(), units: server!.fleet.index.size };
 }
 
+/** Offers a fix through the Fleet service as ingest does (`offer` on newer servers, `move` before). */
+export function place(id: string, p: { lat: number; lng: number; recordedAtMs: number }): void {
+  const f = server!.fleet as unknown as { offer?(id: string, p: object, nowMs: number): unknown; move?(id: string, p: object): unknown };
+  if (typeof f.offer === 'function') f.offer(id, p, Date.now());
+  else f.move!(id, p);
+}
+
 /** Puts `units` available, online units with positions straight into the live fleet (no MQTT). */
 function populate(a: { units: number; seed?: number; spreadDeg?: number }) {
   const r = rng(a.seed ?? 7);
@@ -79,9 +88,19 @@ function populate(a: { units: number; seed?: number; spreadDeg?: number }) {
     const id = `p${String(i).padStart(6, '0')}`;
     server!.fleet.register(id);
     server!.fleet.setOnline(id, true);
-    server!.fleet.move(id, { lat: 10.98 + (r() - 0.5) * spread, lng: 106.65 + (r() - 0.5) * spread, recordedAtMs: now });
+    place(id, { lat: 10.98 + (r() - 0.5) * spread, lng: 106.65 + (r() - 0.5) * spread, recordedAtMs: now });
   }
   return { units: server!.fleet.index.size };
+}
+
+/** Creates a user with `role` and logs in over HTTP like a console would; returns the bearer token. */
+async function login(a: { role: string; username?: string }) {
+  const username = a.username ?? `bench-${a.role}-${Math.random().toString(36).slice(2, 8)}`;
+  const password = 'bench password, not a secret';
+  await createUser(server!.db, { username, displayName: username, password, role: a.role as never });
+  const res = await fetch(`${server!.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
 }
 
 function cpuStart() {
@@ -94,6 +113,6 @@ function cpuStop() {
   return { cpuPct: ((cpu.user + cpu.system) / 1000 / (nowMs() - t0)) * 100 };
 }
 
-serve({ start, measureStart, measureStop, stats, populate, cpuStart, cpuStop }, async () => {
+serve({ start, measureStart, measureStop, stats, populate, login, cpuStart, cpuStop }, async () => {
   await server?.stop();
 });
