@@ -1,0 +1,288 @@
+import type { AckMsg, PositionMsg, StatusMsg } from '@lifeline/protocol';
+
+/**
+ * The store-and-forward spool, pure part: what is waiting for the server, as a state that records
+ * change (the file adapter appends the same records to disk and replays them at start, see
+ * spool/fileSpool.ts). Positions leave only when the server's `stored` confirms them; crew
+ * messages (status, ack) when the broker acknowledged them (the protocol has no status ack).
+ */
+
+/** A crew message waiting to be delivered, in the order the crew made them. */
+export type SpooledMessage =
+  | { id: number; kind: 'status'; msg: StatusMsg & { hospitalId?: string } }
+  | { id: number; kind: 'ack'; msg: AckMsg };
+
+/** One line of the spool log. */
+export type SpoolRecord =
+  /** Seqs below `below` may have been used: the next run starts at or above it. */
+  | { t: 'seq'; below: number }
+  | { t: 'pos'; p: PositionMsg }
+  | { t: 'msg'; m: SpooledMessage }
+  /** Every position with seq ≤ upTo is confirmed stored. */
+  | { t: 'stored'; upTo: number }
+  /** These positions (confirmed one by one, or thinned) and crew messages (delivered) leave the spool. */
+  | { t: 'drop'; seqs?: number[]; ids?: number[] }
+  /** The agent's own state to restore after a restart (current assignment, status): opaque here. */
+  | { t: 'memo'; memo: unknown };
+
+export interface SpoolLimits {
+  /**
+   * Positions kept at most. When a new one would exceed it, every second position of the oldest
+   * half is dropped (the old part of the track gets sparser, the recent part stays whole, the
+   * newest is never dropped). Crew messages are never dropped. Default 100 000 (≈ 28 h at one
+   * report a second, ~10 MB on disk).
+   */
+  maxPositions: number;
+  /** Seqs are reserved on disk this many at a time, so the log is not fsynced for every position. */
+  seqBlock: number;
+}
+
+export const DEFAULT_SPOOL_LIMITS: SpoolLimits = { maxPositions: 100_000, seqBlock: 1000 };
+
+/** First index in `ps` (sorted by seq) whose seq is > `seq`. */
+export function upperBound(ps: readonly PositionMsg[], seq: number): number {
+  let lo = 0;
+  let hi = ps.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ps[mid]!.seq <= seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class SpoolState {
+  /** Unconfirmed positions, ascending seq (seq grows with time, so also oldest first). */
+  positions: PositionMsg[] = [];
+  /** Undelivered crew messages, ascending id. */
+  messages: SpooledMessage[] = [];
+  /** Every seq below this may have been used. */
+  seqReservedBelow = 0;
+  /** Highest seq ever seen (used or reserved), −1 before the first. */
+  maxSeq = -1;
+  nextMessageId = 1;
+  memo: unknown = null;
+  /** Positions dropped by thinning (this run and, after replay, earlier runs since the last compaction). */
+  thinned = 0;
+
+  apply(r: SpoolRecord): void {
+    switch (r.t) {
+      case 'seq':
+        this.seqReservedBelow = Math.max(this.seqReservedBelow, r.below);
+        return;
+      case 'pos': {
+        const last = this.positions.at(-1);
+        if (!last || last.seq < r.p.seq) this.positions.push(r.p);
+        else {
+          // Only after a corrupted middle line was skipped: keep the order anyway.
+          const i = upperBound(this.positions, r.p.seq);
+          if (this.positions[i - 1]?.seq !== r.p.seq) this.positions.splice(i, 0, r.p);
+        }
+        this.maxSeq = Math.max(this.maxSeq, r.p.seq);
+        return;
+      }
+      case 'msg':
+        this.messages.push(r.m);
+        this.nextMessageId = Math.max(this.nextMessageId, r.m.id + 1);
+        return;
+      case 'stored':
+        this.positions.splice(0, upperBound(this.positions, r.upTo));
+        return;
+      case 'drop': {
+        if (r.seqs?.length) {
+          const gone = new Set(r.seqs);
+          this.positions = this.positions.filter((p) => !gone.has(p.seq));
+        }
+        if (r.ids?.length) {
+          const gone = new Set(r.ids);
+          this.messages = this.messages.filter((m) => !gone.has(m.id));
+        }
+        return;
+      }
+      case 'memo':
+        this.memo = r.memo;
+        return;
+    }
+  }
+
+  /** The first seq this run may use: above everything reserved or seen, and not below the device clock. */
+  firstFreeSeq(clockMs: number): number {
+    return Math.max(this.seqReservedBelow, this.maxSeq + 1, Math.floor(clockMs));
+  }
+
+  /** The records that rebuild this state from nothing (what compaction writes). */
+  snapshot(): SpoolRecord[] {
+    return [
+      { t: 'seq', below: Math.max(this.seqReservedBelow, this.maxSeq + 1) },
+      ...(this.memo === null ? [] : [{ t: 'memo', memo: this.memo } as const]),
+      ...this.messages.map((m) => ({ t: 'msg', m }) as const),
+      ...this.positions.map((p) => ({ t: 'pos', p }) as const),
+    ];
+  }
+}
+
+/**
+ * The drop record that keeps the spool within `maxPositions` once one more position is added, or
+ * null when there is room: every second position of the oldest half goes (repeated fills thin the
+ * oldest part further: 1/s becomes 1/2 s, 1/4 s…).
+ */
+export function thinning(positions: readonly PositionMsg[], limits: SpoolLimits): SpoolRecord | null {
+  if (positions.length < limits.maxPositions) return null;
+  const half = Math.max(2, Math.floor(positions.length / 2));
+  const seqs: number[] = [];
+  for (let i = 1; i < half && i < positions.length - 1; i += 2) seqs.push(positions[i]!.seq);
+  if (seqs.length === 0) seqs.push(positions[0]!.seq); // maxPositions of 1–2: drop the oldest
+  return { t: 'drop', seqs };
+}
+
+/**
+ * Which positions to publish, and what a `stored {seq}` confirms. Server semantics: `stored {s}`
+ * means every position the server received from this vehicle up to and including s, in receive
+ * order, is committed. Within one connection the server receives in our publish order (one topic,
+ * QoS 1, TCP) — but only from the moment its subscription is in place: after a broker restart the
+ * agent may reconnect before the server has re-subscribed, and what it publishes then is dropped by
+ * the broker. So each connection starts unverified: only the newest position goes out (the live map
+ * first) until a `stored` names a position first sent on this connection. From then on the server is
+ * known to receive everything this connection publishes, and the backlog follows, oldest first.
+ *
+ * We publish out of seq order on purpose, so "everything ≤ s" would be wrong. Each send of seq x
+ * remembers `bound(x) = min(x, W)`, W being the highest seq such that every spooled position ≤ W had
+ * been published in the current round (which starts at verification) by the time x was. `stored {s}`
+ * confirms s and every position ≤ bound(s): all of those went out after the anchor and before s. If s
+ * went out more than once the smallest bound counts; a seq we never saw go out (sent by a previous
+ * run) confirms only itself.
+ *
+ * A round restarts when nothing was confirmed for a while (the server may have lost what it had not
+ * committed): everything unconfirmed goes out again. The agent drops the MQTT client's own
+ * retransmissions at every disconnect so that this is the only resend path (a restarted broker may
+ * have lost messages it had acknowledged).
+ */
+export class Forwarder {
+  private conn = 0;
+  private verified = false;
+  /** Sent on the current connection. */
+  private connSent = new Set<number>();
+  /** Highest seq sent on the current connection: a newer one is live and goes ahead of the backlog. */
+  private connMaxSent = -1;
+  /** Connection number each seq first went out on (this run). */
+  private readonly firstConn = new Map<number, number>();
+  /** Every spooled position with seq ≤ sentUpTo went out in this round. */
+  private sentUpTo = -1;
+  /** Sent in this round above sentUpTo (the newest and live positions sent ahead of the backlog). */
+  private readonly ahead = new Set<number>();
+  private readonly bounds = new Map<number, number>();
+
+  /** A new connection: unverified until a `stored` names a position first sent on it. */
+  connect(): void {
+    this.conn++;
+    this.verified = false;
+    this.connSent.clear();
+    this.connMaxSent = -1;
+    this.startRound();
+  }
+
+  get isVerified(): boolean {
+    return this.verified;
+  }
+
+  /** Everything unconfirmed goes out again (call when confirmations stopped coming). */
+  startRound(): void {
+    this.sentUpTo = -1;
+    this.ahead.clear();
+  }
+
+  /** Unverified and no answer: send the newest position again. */
+  reprobe(): void {
+    this.connSent.clear();
+  }
+
+  /** Sent in this round and still spooled. */
+  inFlight(state: SpoolState): number {
+    const ps = state.positions;
+    let n = upperBound(ps, this.sentUpTo);
+    for (const s of this.ahead) if (s > this.sentUpTo && ps[upperBound(ps, s) - 1]?.seq === s) n++;
+    return n;
+  }
+
+  /**
+   * The positions to publish now, in order. The newest unsent one always goes (the live map must
+   * not wait for a backlog); backlog sends wait for verification and stop at `maxInFlight`.
+   */
+  take(state: SpoolState, maxInFlight: number): PositionMsg[] {
+    const out: PositionMsg[] = [];
+    const ps = state.positions;
+    const newest = ps.at(-1);
+    if (!newest) return out;
+    const send = (p: PositionMsg) => {
+      out.push(p);
+      this.connSent.add(p.seq);
+      this.connMaxSent = Math.max(this.connMaxSent, p.seq);
+      if (!this.firstConn.has(p.seq)) this.firstConn.set(p.seq, this.conn);
+      // Unverified sends confirm only themselves: what went before them may not have reached the server.
+      if (this.verified) {
+        if (p.seq > this.sentUpTo) this.ahead.add(p.seq);
+        this.advance(state);
+      }
+      const b = this.verified ? Math.min(p.seq, this.sentUpTo) : -1;
+      const prev = this.bounds.get(p.seq);
+      this.bounds.set(p.seq, prev === undefined ? b : Math.min(prev, b));
+    };
+    if (!this.verified) {
+      if (!this.connSent.has(newest.seq)) send(newest);
+      return out;
+    }
+    if (newest.seq > this.connMaxSent) send(newest);
+    let inFlight = this.inFlight(state);
+    for (let i = upperBound(ps, this.sentUpTo); i < ps.length && inFlight < maxInFlight; i = upperBound(ps, this.sentUpTo)) {
+      const p = ps[i]!;
+      if (this.ahead.has(p.seq)) {
+        this.advance(state);
+        continue;
+      }
+      send(p);
+      inFlight++;
+    }
+    return out;
+  }
+
+  /** Moves sentUpTo over the next spooled positions while they were sent ahead. */
+  private advance(state: SpoolState): void {
+    const ps = state.positions;
+    for (let i = upperBound(ps, this.sentUpTo); i < ps.length && this.ahead.has(ps[i]!.seq); i++) {
+      this.ahead.delete(ps[i]!.seq);
+      this.sentUpTo = ps[i]!.seq;
+    }
+  }
+
+  /**
+   * What `stored {seq}` confirms, as the records that drop it from the spool (empty when nothing
+   * spooled is confirmed). Ignores a seq above every seq this spool has used (a server bug).
+   */
+  confirm(state: SpoolState, seq: number): SpoolRecord[] {
+    if (seq > state.maxSeq) return [];
+    if (!this.verified && this.firstConn.get(seq) === this.conn) {
+      this.verified = true;
+      this.startRound();
+    }
+    const bound = this.bounds.get(seq);
+    const records: SpoolRecord[] = [];
+    const ps = state.positions;
+    if (bound !== undefined && bound >= 0 && ps.length > 0 && ps[0]!.seq <= bound) records.push({ t: 'stored', upTo: bound });
+    if ((bound === undefined || seq > bound) && ps[upperBound(ps, seq) - 1]?.seq === seq) records.push({ t: 'drop', seqs: [seq] });
+    return records;
+  }
+
+  /** Forgets what it knows of positions that left the spool (call after applying records). */
+  prune(state: SpoolState): void {
+    const lowest = state.positions[0]?.seq ?? Infinity;
+    const forget = (s: number) => {
+      this.bounds.delete(s);
+      this.firstConn.delete(s);
+    };
+    for (const s of this.bounds.keys()) if (s < lowest) forget(s);
+    if (this.bounds.size > 2 * state.positions.length + 1000) {
+      const live = new Set(state.positions.map((p) => p.seq));
+      for (const s of this.bounds.keys()) if (!live.has(s)) forget(s);
+    }
+  }
+}
