@@ -5,6 +5,7 @@ import { DEFAULT_MQTT_URL } from './options.ts';
 
 export const USAGE = `Usage: vehicle-agent [options]
 Runs simulated ambulances that publish positions and statuses over MQTT and follow assignments.
+For one real ambulance (GPS receiver, spool, crew panel): vehicle-agent agent --help
 
   --count N              number of vehicles (default 10)
   --center LAT,LNG       centre of the start area (default 10.98,106.65, Thu Dau Mot, Binh Duong);

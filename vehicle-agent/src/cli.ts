@@ -1,5 +1,6 @@
 /**
- * Simulated ambulance fleet. Usage: see USAGE in args.ts, or `--help`.
+ * Simulated ambulance fleet (the default mode), or `agent …`: one real ambulance (agentCli.ts).
+ * Usage: see USAGE in args.ts / AGENT_USAGE in agentArgs.ts, or `--help`.
  * Exit codes: 0 after Ctrl-C / SIGTERM, 1 when the fleet cannot start (e.g. broker unreachable),
  * 2 for bad flags or a bad hospitals file.
  */
@@ -77,7 +78,8 @@ async function main(): Promise<void> {
   if (signalled) await shutdown();
 }
 
-main().catch((err: unknown) => {
+const run = process.argv[2] === 'agent' ? import('./agentCli.ts').then((m) => m.runAgentCli(process.argv.slice(3))) : main();
+run.catch((err: unknown) => {
   console.error('vehicle-agent: unexpected error', err);
   process.exit(1);
 });
