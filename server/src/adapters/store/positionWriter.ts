@@ -33,7 +33,11 @@ interface Logger {
 /**
  * Writes positions to PostgreSQL in batches, off the ingest hot path: `enqueue` only pushes to an
  * array; one flush at a time inserts a batch with `unnest()` arrays (one round trip, ~100k rows/s
- * here) and `ON CONFLICT DO NOTHING`, which drops at-least-once duplicates by (vehicle, seq).
+ * here) and `ON CONFLICT DO NOTHING`, which drops at-least-once duplicates by (vehicle, seq). The
+ * conflict target is left unnamed on purpose: on plain PostgreSQL the arbiter is the primary key
+ * (vehicle_id, seq); on TimescaleDB (sql/002) it is UNIQUE (vehicle_id, seq, recorded_at), since a
+ * hypertable's unique indexes must contain its time column. COPY into a staging table was measured
+ * (bench/scenarios/writer.ts) and not adopted: see bench/README.md.
  * After each commit `onCommitted` gets, per vehicle, the seq of its last row in the batch — in
  * publish order, so everything that vehicle published up to that seq is stored. A failed batch is
  * kept and retried with backoff; nothing is acknowledged until it is committed.
@@ -169,7 +173,7 @@ export class PositionWriter {
     const res = await this.pool.query(
       `INSERT INTO vehicle_positions (vehicle_id, seq, recorded_at, received_at, lat, lng, speed_mps, heading_deg, accuracy_m)
        SELECT * FROM unnest($1::text[], $2::int8[], $3::timestamptz[], $4::timestamptz[], $5::float8[], $6::float8[], $7::real[], $8::real[], $9::real[])
-       ON CONFLICT (vehicle_id, seq) DO NOTHING`,
+       ON CONFLICT DO NOTHING`,
       [vehicle, seq, recorded, received, lat, lng, speed, heading, accuracy],
     );
     const inserted = res.rowCount ?? 0;
