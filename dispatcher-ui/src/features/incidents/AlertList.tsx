@@ -1,0 +1,29 @@
+import type { AlertEvent } from '@lifeline/protocol';
+import { useI18n } from '../../i18n/I18n.tsx';
+
+export interface AlertListProps {
+  alerts: AlertEvent[];
+  incidentNumber(id: string): string;
+  callSign(vehicleId: string): string;
+  onDismiss(a: AlertEvent): void;
+}
+
+/** Server alerts (a unit that did not acknowledge its assignment in time). */
+export function AlertList({ alerts, incidentNumber, callSign, onDismiss }: AlertListProps) {
+  const { t, time } = useI18n();
+  if (alerts.length === 0) return null;
+  return (
+    <section className="alerts" aria-live="assertive">
+      {alerts.map((a) => (
+        <div key={`${a.type}:${a.incidentId}:${a.ts}`} className="alert" role="alert">
+          <span>
+            {time(a.ts)} · {t('alert.ack_timeout', { unit: callSign(a.vehicleId), number: incidentNumber(a.incidentId) })}
+          </span>
+          <button type="button" className="link" onClick={() => onDismiss(a)}>
+            {t('alert.dismiss')}
+          </button>
+        </div>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,160 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { CATEGORIES, LINES, type Category, type CreateIncidentResponse, type LatLng, type Line } from '@lifeline/protocol';
+import { api } from '../../api.ts';
+import { useI18n } from '../../i18n/I18n.tsx';
+import { msg, type Msg } from '../../i18n/format.ts';
+import { categoryKey, priorityKey } from '../../i18n/dict.ts';
+import { formatLatLng, isValidPhone, parseLatLng } from './location.ts';
+
+export interface IntakeFormProps {
+  /** Where the call is, from a map click, a dragged pin or typed coordinates. */
+  location: LatLng | null;
+  onLocationChange(at: LatLng | null, typed: boolean): void;
+  onCreated(r: CreateIncidentResponse): void;
+}
+
+const PRIORITIES = [1, 2, 3, 4] as const;
+
+/** Call intake: line, caller, location, category, priority, address, notes → POST /api/incidents. */
+export function IntakeForm({ location, onLocationChange, onCreated }: IntakeFormProps) {
+  const { t, tm } = useI18n();
+  const id = useId();
+  const [line, setLine] = useState<Line>('115');
+  const [phone, setPhone] = useState('');
+  const [category, setCategory] = useState<Category>('other');
+  const [priority, setPriority] = useState<number>(2);
+  const [address, setAddress] = useState('');
+  const [notes, setNotes] = useState('');
+  const [locText, setLocText] = useState('');
+  const [error, setError] = useState<Msg | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  // A click on the map (or a dragged pin) rewrites the typed coordinates.
+  useEffect(() => {
+    if (location) {
+      const typed = parseLatLng(locText);
+      if (!typed || typed.lat !== location.lat || typed.lng !== location.lng) setLocText(formatLatLng(location));
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [location]);
+
+  const reset = () => {
+    setPhone('');
+    setCategory('other');
+    setPriority(2);
+    setAddress('');
+    setNotes('');
+    setLocText('');
+    setError(null);
+    onLocationChange(null, false);
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (busy) return;
+    if (!isValidPhone(phone)) return setError(msg('intake.err.phone'));
+    const at = parseLatLng(locText) ?? location;
+    if (!at) return setError(locText.trim() ? msg('intake.err.locationFormat') : msg('intake.err.location'));
+    setError(null);
+    setBusy(true);
+    const r = await api.createIncident({
+      line,
+      callerPhone: phone.trim(),
+      location: at,
+      category,
+      priority,
+      ...(address.trim() ? { address: address.trim() } : {}),
+      ...(notes.trim() ? { notes: notes.trim() } : {}),
+    });
+    setBusy(false);
+    if (!r.ok) return setError(r.code === 'NETWORK' ? msg('error.network') : msg('error.server', { message: r.message }));
+    onCreated(r.value);
+    reset();
+  };
+
+  return (
+    <form className="panel intake" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
+      <h2 id={`${id}-title`}>{t('intake.title')}</h2>
+      <p className="hint">{t('intake.hint')}</p>
+      <fieldset className="row lines">
+        <legend>{t('intake.line')}</legend>
+        {LINES.map((l) => (
+          <label key={l} className={`chip${line === l ? ' on' : ''}`}>
+            <input type="radio" name="line" value={l} checked={line === l} onChange={() => setLine(l)} />
+            {l}
+          </label>
+        ))}
+      </fieldset>
+      <label>
+        {t('intake.phone')}
+        <input name="callerPhone" type="tel" inputMode="tel" autoComplete="off" value={phone} onChange={(e) => setPhone(e.target.value)} autoFocus />
+      </label>
+      <label>
+        {t('intake.location')}
+        <input
+          name="location"
+          value={locText}
+          placeholder={t('intake.locationPlaceholder')}
+          autoComplete="off"
+          onChange={(e) => {
+            setLocText(e.target.value);
+            const p = parseLatLng(e.target.value);
+            if (p) onLocationChange(p, true);
+          }}
+        />
+      </label>
+      <div className="row">
+        <label className="grow">
+          {t('intake.category')}
+          <select name="category" value={category} onChange={(e) => setCategory(e.target.value as Category)}>
+            {CATEGORIES.map((c) => (
+              <option key={c} value={c}>
+                {t(categoryKey(c))}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="grow">
+          {t('intake.priority')}
+          <select name="priority" value={priority} onChange={(e) => setPriority(Number(e.target.value))}>
+            {PRIORITIES.map((p) => (
+              <option key={p} value={p}>
+                {t(priorityKey(p))}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <label>
+        {t('intake.address')}
+        <input name="address" value={address} maxLength={300} onChange={(e) => setAddress(e.target.value)} />
+      </label>
+      <label>
+        {t('intake.notes')}
+        <textarea
+          name="notes"
+          rows={2}
+          maxLength={2000}
+          value={notes}
+          onChange={(e) => setNotes(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) e.currentTarget.form?.requestSubmit();
+          }}
+        />
+      </label>
+      {error ? (
+        <p className="error" role="alert">
+          {tm(error)}
+        </p>
+      ) : null}
+      <div className="row actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? t('intake.submitting') : t('intake.submit')}
+        </button>
+        <button type="button" onClick={reset} disabled={busy}>
+          {t('intake.clear')}
+        </button>
+      </div>
+    </form>
+  );
+}

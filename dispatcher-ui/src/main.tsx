@@ -1,0 +1,37 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import * as maplibregl from 'maplibre-gl';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import './styles.css';
+import { api, setUnauthorizedHandler, type ClientConfig } from './api.ts';
+import { Root } from './Root.tsx';
+import { I18nProvider } from './i18n/I18n.tsx';
+import { Session } from './features/auth/session.ts';
+import { createLiveSocket } from './realtime/socket.ts';
+import { LiveStore } from './realtime/store.ts';
+
+// Bundled, the worker cannot find itself: point MapLibre at the emitted file.
+maplibregl.setWorkerUrl(workerUrl);
+
+/** Thủ Dầu Một, Bình Dương: used when /api/config cannot be read. */
+const FALLBACK: ClientConfig = { mapStyleUrl: null, center: { lat: 10.98, lng: 106.65 } };
+
+async function start() {
+  const store = new LiveStore();
+  const session = new Session();
+  setUnauthorizedHandler(() => session.expired());
+  const socket = createLiveSocket(store, () => session.expired());
+  const timeout = new Promise<null>((res) => setTimeout(() => res(null), 3000));
+  const [r] = await Promise.all([Promise.race([api.config(), timeout]), session.check()]);
+  const config = r?.ok ? r.value : FALLBACK;
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <I18nProvider>
+        <Root store={store} session={session} socket={socket} config={config} />
+      </I18nProvider>
+    </StrictMode>,
+  );
+}
+
+void start();

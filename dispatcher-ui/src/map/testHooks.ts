@@ -1,0 +1,75 @@
+import type { Map as MlMap } from 'maplibre-gl';
+import type { ConnectionStatus, LiveStore } from '../realtime/store.ts';
+import type { FrameStatsSnapshot } from './frameStats.ts';
+import { ASSIGNMENT_LINES_LAYER } from './AssignmentLinesLayer.tsx';
+import { UNITS_LAYER } from './UnitsLayer.tsx';
+
+/**
+ * Read-only hooks for browser tests (`window.__lifeline`): what the map really shows, read from
+ * the rendered features and the DOM, plus what the store holds. Nothing here changes state.
+ */
+export interface LifelineTestHooks {
+  /** Units held by the live store. */
+  unitCount(): number;
+  /** Ids of the units drawn in the viewport (`queryRenderedFeatures`). */
+  renderedUnitIds(): string[];
+  /** A drawn unit as the map has it (tile-precision position), or null when not drawn. */
+  renderedUnit(id: string): { lat: number; lng: number; status: string; online: boolean } | null;
+  /** Incident id → state, as the store holds them (open incidents). */
+  incidentStates(): Record<string, string>;
+  /** Drawn unit-to-scene lines as "incidentId:vehicleId". */
+  renderedAssignmentLines(): string[];
+  /** Ids of the incident pins on the map. */
+  renderedIncidentIds(): string[];
+  hospitalCount(): number;
+  connection(): ConnectionStatus;
+  snapshots(): number;
+  /** Unit updates applied to the map so far: frames, units, main-thread ms. */
+  frameStats(): FrameStatsSnapshot;
+  /** Resolves when the map has rendered everything it has been given. */
+  idle(): Promise<void>;
+  /** Viewport pixel of a coordinate, for tests that click or hover the map. */
+  project(lat: number, lng: number): { x: number; y: number };
+}
+
+declare global {
+  interface Window {
+    __lifeline?: LifelineTestHooks;
+  }
+}
+
+export function installTestHooks(map: MlMap, store: LiveStore, frameStats: () => FrameStatsSnapshot): void {
+  const rendered = () => (map.getLayer(UNITS_LAYER) ? map.queryRenderedFeatures({ layers: [UNITS_LAYER] }) : []);
+  window.__lifeline = Object.freeze({
+    unitCount: () => store.unitCount,
+    renderedUnitIds: () => [...new Set(rendered().map((f) => String(f.properties.id)))].sort(),
+    renderedUnit: (id: string) => {
+      const f = rendered().find((x) => x.properties.id === id);
+      if (!f || f.geometry.type !== 'Point') return null;
+      const [lng, lat] = f.geometry.coordinates as [number, number];
+      return { lat, lng, status: String(f.properties.st), online: Boolean(f.properties.on) };
+    },
+    incidentStates: () => Object.fromEntries(store.openIncidents().map((i) => [i.id, i.state])),
+    renderedAssignmentLines: () => {
+      if (!map.getLayer(ASSIGNMENT_LINES_LAYER)) return [];
+      const lines = map.queryRenderedFeatures({ layers: [ASSIGNMENT_LINES_LAYER] });
+      return [...new Set(lines.map((f) => `${String(f.properties.incidentId)}:${String(f.properties.vehicleId)}`))].sort();
+    },
+    renderedIncidentIds: () =>
+      [...map.getContainer().querySelectorAll<HTMLElement>('.incident-marker')].map((el) => el.dataset.incidentId ?? '').sort(),
+    hospitalCount: () => map.getContainer().querySelectorAll('.hospital-marker').length,
+    connection: () => store.connectionState().status,
+    snapshots: () => store.connectionState().snapshots,
+    frameStats,
+    idle: () =>
+      new Promise<void>((resolve) => {
+        map.once('idle', () => resolve());
+        map.triggerRepaint();
+      }),
+    project: (lat: number, lng: number) => {
+      const p = map.project([lng, lat]);
+      const r = map.getCanvas().getBoundingClientRect();
+      return { x: r.left + p.x, y: r.top + p.y };
+    },
+  });
+}

@@ -1,0 +1,371 @@
+/**
+ * The dispatcher page in real Chromium against the real server (embedded PostgreSQL, embedded
+ * MQTT broker), with units driven over MQTT. Everything waits on conditions, never on sleeps.
+ */
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Vehicle } from '@lifeline/protocol';
+import type { LifelineTestHooks } from '../src/map/testHooks.ts';
+
+/**
+ * The part of `@lifeline/server` this test uses. Imported untyped on purpose: a static import
+ * would make `tsc -p dispatcher-ui` type-check the whole server source, which has its own
+ * tsconfig (and other engineers' work in progress). The test itself checks the shape at run time.
+ */
+interface LifelineServer {
+  url: string;
+  db: unknown;
+  mqttUrl: string;
+  fleet: { view(id: string): Vehicle | null };
+  stop(): Promise<void>;
+}
+interface ServerModule {
+  loadConfig(env: Record<string, string>): unknown;
+  startServer(cfg: unknown, o: { uiDir: string }): Promise<LifelineServer>;
+}
+const { loadConfig, startServer } = (await import('@lifeline/server' as string)) as ServerModule;
+
+const DISPATCHER = { username: 'ui-test-dispatcher', password: 'ui-test-password-1' };
+
+/**
+ * When the server asks for a login, creates a dispatcher. There is no public way to make the first
+ * user yet, so this borrows the server's own repository function, as the server's tests do.
+ * Returns false when the server has no login at all.
+ */
+async function ensureDispatcher(s: LifelineServer): Promise<boolean> {
+  const me = await fetch(`${s.url}/api/auth/me`);
+  if (me.status !== 401) return false;
+  const users = (await import('../../server/src/adapters/store/users.ts' as string)) as {
+    createUser(db: unknown, body: { username: string; displayName: string; password: string; role: 'dispatcher' }): Promise<{ ok: boolean }>;
+  };
+  await users.createUser(s.db, { ...DISPATCHER, displayName: 'Điều phối viên Test', role: 'dispatcher' });
+  return true;
+}
+
+const UI_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SCREENSHOT = '/tmp/lifeline-ui.png';
+const SCREENSHOT_EN = '/tmp/lifeline-ui-en.png';
+const PREFIX = 'lifeline/v1';
+
+/** Three units around Thủ Dầu Một (the server's demo centre is 10.98, 106.65). */
+const UNITS = {
+  'BD-01': { lat: 10.985, lng: 106.655 },
+  'BD-02': { lat: 10.968, lng: 106.638 },
+  'BD-03': { lat: 10.993, lng: 106.672 },
+} as const;
+type UnitId = keyof typeof UNITS;
+
+let tmp: string;
+let dataDir: string;
+let uiDir: string;
+let server: LifelineServer;
+let context: BrowserContext;
+let page: Page;
+let bus: MqttClient;
+const seqs = new Map<string, number>();
+const pageErrors: string[] = [];
+
+declare const window: Window & { __lifeline: LifelineTestHooks };
+
+/** `vite build` in a child process (its own NODE_ENV=production), into a fresh folder. */
+function buildUi(outDir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(UI_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
+      cwd: UI_ROOT,
+      env: { ...process.env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vite build exited with ${code}`))));
+  });
+}
+
+async function start(port = '0'): Promise<LifelineServer> {
+  const cfg = loadConfig({ PORT: port, MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SEED_DEMO: '1', SILENT_AFTER_SEC: '600', ACK_TIMEOUT_SEC: '2' });
+  return startServer(cfg, { uiDir });
+}
+
+/**
+ * Publishes a fix. The server refuses physically implausible jumps (over 250 km/h between two
+ * fixes), so the first fixes are dated five minutes back: the test's moves of a kilometre or so
+ * then read as normal driving.
+ */
+async function publishPosition(id: string, at: { lat: number; lng: number }, hdg?: number, ts = Date.now()) {
+  const seq = (seqs.get(id) ?? 0) + 1;
+  seqs.set(id, seq);
+  const msg = { seq, ts, lat: at.lat, lon: at.lng, spd: 8, ...(hdg === undefined ? {} : { hdg }) };
+  await bus.publishAsync(`${PREFIX}/vehicles/${id}/position`, JSON.stringify(msg), { qos: 1 });
+}
+
+async function publishStatus(id: string, status: string) {
+  await bus.publishAsync(`${PREFIX}/vehicles/${id}/status`, JSON.stringify({ status, ts: Date.now() }), { qos: 1 });
+}
+
+/** Polls a server-side condition (the in-process fleet), without fixed sleeps between checks. */
+async function until(cond: () => boolean, what: string, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/** Runs `fn` on the page's test hooks (`window.__lifeline`); `fn` must use nothing but its argument. */
+const hooks = <T>(fn: (h: LifelineTestHooks) => T | Promise<T>): Promise<T> =>
+  page.evaluate(async (src) => (0, eval)(src)(window.__lifeline), fn.toString()) as Promise<T>;
+
+async function createIncidentByClick(at: { lat: number; lng: number }, phone: string, category: string, priority: string) {
+  const px = await page.evaluate(([lat, lng]) => window.__lifeline.project(lat!, lng!), [at.lat, at.lng]);
+  await page.mouse.click(px.x, px.y);
+  await page.waitForFunction(() => (document.querySelector<HTMLInputElement>('input[name=location]')?.value ?? '') !== '');
+  await page.fill('input[name=callerPhone]', phone);
+  await page.selectOption('select[name=category]', category);
+  await page.selectOption('select[name=priority]', priority);
+  await page.fill('input[name=address]', 'Đại lộ Bình Dương, Thủ Dầu Một');
+  await page.click('form.intake button[type=submit]');
+  const section = await page.waitForSelector('section.recs[data-incident-id]');
+  await page.waitForSelector('section.recs li[role=option]');
+  return (await section.getAttribute('data-incident-id'))!;
+}
+
+describe('dispatcher page in Chromium against the real server', () => {
+  beforeAll(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'lifeline-ui-'));
+    // As root, embedded PostgreSQL runs as 'postgres', which must be able to reach its data dir.
+    await chmod(tmp, 0o755);
+    dataDir = path.join(tmp, 'data');
+    uiDir = path.join(tmp, 'dist');
+    // Built first: the server decides at start whether it has a UI folder to serve.
+    await buildUi(uiDir);
+    server = await start();
+    const needsLogin = await ensureDispatcher(server);
+
+    bus = await mqtt.connectAsync(server.mqttUrl, { clientId: 'ui-test-fleet', protocolVersion: 4 });
+    for (const [id, at] of Object.entries(UNITS)) {
+      await publishPosition(id, at, 45, Date.now() - 5 * 60_000);
+      await publishStatus(id, 'available');
+    }
+    await until(() => Object.keys(UNITS).every((id) => server.fleet.view(id)?.online && server.fleet.view(id)?.status === 'available'), 'units online');
+
+    context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      viewport: { width: 1400, height: 860 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        // No GL flag: this Chromium falls back to SwiftShader (ANGLE/Vulkan) for WebGL by itself;
+        // --use-gl=swiftshader and --enable-unsafe-swiftshader change nothing here (checked).
+      ],
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('console', (m) => {
+      // The browser logs every refused request: the 401s of the login, the 409 of the taken unit
+      // and the refused connections while the server restarts are expected; a 500 or a script
+      // error is not.
+      if (m.type() === 'error' && !/status of (401|409)\b|ERR_CONNECTION_REFUSED/.test(m.text())) pageErrors.push(m.text());
+    });
+    await page.goto(`${server.url}/?capture`);
+    if (needsLogin) {
+      await page.fill('input[name=username]', DISPATCHER.username);
+      await page.fill('input[name=password]', 'wrong-password');
+      await page.click('form.login button[type=submit]');
+      await page.waitForSelector('form.login .error');
+      await page.fill('input[name=password]', DISPATCHER.password);
+      await page.click('form.login button[type=submit]');
+    }
+    await page.waitForFunction(() => window.__lifeline?.connection() === 'live');
+    await hooks((h) => h.idle());
+  });
+
+  afterAll(async () => {
+    await context?.close().catch(() => undefined);
+    await bus?.endAsync().catch(() => undefined);
+    await server?.stop();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('draws every unit reported over MQTT, and the hospitals', async () => {
+    await page.waitForFunction((n) => window.__lifeline.renderedUnitIds().length === n, Object.keys(UNITS).length);
+    expect(await hooks((h) => h.renderedUnitIds())).toEqual(Object.keys(UNITS).sort());
+    expect(await hooks((h) => h.unitCount())).toBe(3);
+    const u = await hooks((h) => h.renderedUnit('BD-01'));
+    expect(u).toMatchObject({ status: 'available', online: true });
+    expect(u!.lat).toBeCloseTo(UNITS['BD-01'].lat, 3);
+    expect(u!.lng).toBeCloseTo(UNITS['BD-01'].lng, 3);
+    await page.waitForFunction(() => window.__lifeline.hospitalCount() === 5);
+    // Vietnamese by default.
+    expect(await page.textContent('.topbar')).toContain('Điều phối cấp cứu');
+  });
+
+  it('moves a unit when its position changes', async () => {
+    const to = { lat: 10.979, lng: 106.661 };
+    await publishPosition('BD-01', to, 120);
+    await page.waitForFunction(
+      ([lat, lng]) => {
+        const u = window.__lifeline.renderedUnit('BD-01');
+        return !!u && Math.abs(u.lat - lat!) < 2e-4 && Math.abs(u.lng - lng!) < 2e-4;
+      },
+      [to.lat, to.lng],
+    );
+    expect((await hooks((h) => h.frameStats())).frames).toBeGreaterThan(1);
+  });
+
+  it('shows the call sign on hover', async () => {
+    const px = await page.evaluate(() => {
+      const u = window.__lifeline.renderedUnit('BD-01')!;
+      return window.__lifeline.project(u.lat, u.lng);
+    });
+    await page.mouse.move(px.x, px.y);
+    const label = await page.waitForSelector('.unit-label-body[data-unit-id="BD-01"]');
+    expect(await label.textContent()).toContain('BD-01');
+    expect(await label.textContent()).toContain('Sẵn sàng');
+    await page.mouse.move(5, 300);
+  });
+
+  let firstIncident = '';
+  it('places a call by clicking the map, shows recommendations, and assigns with Enter', async () => {
+    firstIncident = await createIncidentByClick({ lat: 10.976, lng: 106.664 }, '0901 234 567', 'cardiac', '1');
+    const rows = await page.$$eval('section.recs li[role=option]', (els) =>
+      els.map((el) => ({ id: (el as HTMLElement).dataset.vehicleId, text: el.textContent ?? '' })),
+    );
+    expect(rows.length).toBe(3);
+    // BD-01 was moved next to the scene: it must be first.
+    expect(rows[0]!.id).toBe('BD-01');
+    expect(rows[0]!.text).toMatch(/\d\d:\d\d/);
+    expect(rows[0]!.text).toMatch(/\d+,\d km/); // Vietnamese decimal comma
+    // Keyboard first: the best unit has focus, Enter sends it.
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.vehicleId)).toBe('BD-01');
+    await page.keyboard.press('Enter');
+
+    await page.waitForFunction((id) => window.__lifeline.incidentStates()[id] === 'assigned', firstIncident);
+    await page.waitForSelector(`.incidents button[data-incident-id="${firstIncident}"][data-state="assigned"]`);
+    expect(await page.textContent(`.incidents button[data-incident-id="${firstIncident}"]`)).toContain('Đã phân công');
+    await page.waitForFunction((id) => window.__lifeline.renderedIncidentIds().includes(id), firstIncident);
+    await page.waitForFunction(() => window.__lifeline.renderedUnit('BD-01')?.status === 'dispatched');
+    await page.waitForFunction((line) => window.__lifeline.renderedAssignmentLines().includes(line), `${firstIncident}:BD-01`);
+    // Nobody runs BD-01's agent here, so the server's ack timeout (2 s in this test) raises an alert.
+    const alert = await page.waitForSelector('.alerts .alert');
+    expect(await alert.textContent()).toMatch(/BD-01.*#1/);
+  });
+
+  it('on 409 (unit just taken) says so and refreshes the recommendations', async () => {
+    const second = await createIncidentByClick({ lat: 10.972, lng: 106.645 }, '0912 345 678', 'traffic_accident', '2');
+    const first = await page.$eval('section.recs li[role=option]', (el) => (el as HTMLElement).dataset.vehicleId!);
+    expect(['BD-02', 'BD-03']).toContain(first);
+    // Another dispatcher's world: the unit goes out of service before we click.
+    await publishStatus(first, 'out_of_service');
+    await until(() => server.fleet.view(first)?.status === 'out_of_service', 'unit out of service');
+    await page.click(`section.recs li[data-vehicle-id="${first}"]`);
+    const alert = await page.waitForSelector('section.recs .error');
+    expect(await alert.textContent()).toContain(first);
+    await page.waitForSelector(`section.recs li[data-vehicle-id="${first}"]`, { state: 'detached' });
+    const other = await page.$eval('section.recs li[role=option]', (el) => (el as HTMLElement).dataset.vehicleId!);
+    expect(other).not.toBe(first);
+    await page.click(`section.recs li[data-vehicle-id="${other}"]`);
+    await page.waitForFunction((id) => window.__lifeline.incidentStates()[id] === 'assigned', second);
+    await page.waitForFunction((id) => window.__lifeline.renderedUnit(id)?.status === 'out_of_service', first);
+  });
+
+  it('looks right (screenshot), and switches to English', async () => {
+    await hooks((h) => h.idle());
+    await page.screenshot({ path: SCREENSHOT });
+    await page.click('button.lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    expect(await page.textContent('.topbar')).toContain('Ambulance dispatch');
+    expect(await page.textContent(`.incidents button[data-incident-id="${firstIncident}"]`)).toContain('Assigned');
+    expect(await page.textContent('form.intake')).toContain('Caller phone');
+    await hooks((h) => h.idle());
+    await page.screenshot({ path: SCREENSHOT_EN });
+    await page.click('button.lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'vi');
+  });
+
+  it('says the data may be stale when the server goes away, and takes a fresh snapshot when it is back', async () => {
+    const port = new URL(server.url).port;
+    await server.stop();
+    await page.waitForSelector('.banner[data-connection="offline"]');
+    expect(await page.textContent('.banner')).toContain('có thể đã cũ');
+
+    server = await start(port);
+    await page.waitForFunction(() => window.__lifeline.connection() === 'live' && window.__lifeline.snapshots() === 2, undefined, { timeout: 30_000 });
+    await page.waitForSelector('.banner', { state: 'detached' });
+    // The new snapshot comes from the restarted server's database: same units, same incidents.
+    await page.waitForFunction(() => window.__lifeline.renderedUnitIds().length === 3);
+    await page.waitForFunction((id) => window.__lifeline.incidentStates()[id] === 'assigned', firstIncident);
+    // And deltas flow again on the new connection.
+    bus.end(true);
+    bus = await mqtt.connectAsync(server.mqttUrl, { clientId: 'ui-test-fleet-2', protocolVersion: 4 });
+    const to = { lat: 10.99, lng: 106.665 };
+    await publishPosition('BD-03', to);
+    await page.waitForFunction(
+      ([lat, lng]) => {
+        const u = window.__lifeline.renderedUnit('BD-03');
+        return !!u && Math.abs(u.lat - lat!) < 2e-4 && Math.abs(u.lng - lng!) < 2e-4;
+      },
+      [to.lat, to.lng],
+    );
+  });
+
+  it('keeps up with 2,000 units reporting every second', async () => {
+    const N = 2000;
+    // Spread over the visible map (the default view around 10.98, 106.65), so every unit is drawn.
+    const box = { south: 10.93, north: 11.03, west: 106.58, east: 106.72 };
+    const fleet = Array.from({ length: N }, (_, i) => ({
+      id: `SIM-${String(i).padStart(4, '0')}`,
+      lat: box.south + ((i * 7919) % 1000) / 1000 * (box.north - box.south),
+      lng: box.west + ((i * 104729) % 997) / 997 * (box.east - box.west),
+    }));
+    const round = async (r: number) => {
+      const ts = Date.now();
+      await Promise.all(
+        fleet.map((u) =>
+          bus.publishAsync(`${PREFIX}/vehicles/${u.id}/position`, JSON.stringify({ seq: r, ts: ts + r, lat: u.lat + r * 1e-4, lon: u.lng, spd: 10, hdg: 0 }), { qos: 0 }),
+        ),
+      );
+    };
+    await round(1);
+    await page.waitForFunction((n) => window.__lifeline.unitCount() >= n, N + 3, { timeout: 60_000 });
+    const before = await hooks((h) => h.frameStats());
+    for (let r = 2; r <= 4; r++) await round(r);
+    // The last round (4e-4° north of the base positions) is on the map.
+    const last = fleet[N - 1]!;
+    await page.waitForFunction(
+      ([id, lat]) => {
+        const u = window.__lifeline.renderedUnit(id as string);
+        return !!u && Math.abs(u.lat - (lat as number)) < 5e-5;
+      },
+      [last.id, last.lat + 4e-4],
+      { timeout: 60_000 },
+    );
+    await page.waitForFunction((n) => window.__lifeline.renderedUnitIds().length >= n, N, { timeout: 30_000 });
+    const after = await hooks((h) => h.frameStats());
+    const frames = after.frames - before.frames;
+    const units = after.units - before.units;
+    const meanMs = (after.totalMs - before.totalMs) / Math.max(1, frames);
+    console.info(`2,000 units: ${units} unit updates in ${frames} map frames, ${meanMs.toFixed(2)} ms main thread per frame (max ${after.maxMs.toFixed(1)} ms)`);
+    // Merged per unit: far fewer map updates than messages, each cheap on the main thread.
+    expect(units).toBeGreaterThanOrEqual(N);
+    expect(frames).toBeLessThan(units / 100);
+    expect(meanMs).toBeLessThan(16);
+    await hooks((h) => h.idle());
+    await page.screenshot({ path: '/tmp/lifeline-ui-2000.png' });
+  });
+
+  it('logged no page errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
