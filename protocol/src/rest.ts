@@ -131,6 +131,7 @@ export type CreateIncidentResponse = Static<typeof CreateIncidentResponseSchema>
 export const RecommendationsResponseSchema = Type.Object({
   recommendations: Type.Array(RecommendationSchema),
 });
+export type RecommendationsResponse = Static<typeof RecommendationsResponseSchema>;
 
 /** `POST /api/incidents/:id/assign` */
 export const AssignBodySchema = Type.Object(
@@ -147,6 +148,32 @@ export const AssignResponseSchema = Type.Object({
   incident: IncidentSchema,
   assignmentId: Type.String(),
 });
+export type AssignResponse = Static<typeof AssignResponseSchema>;
+
+/** `GET /api/config` (public): what the browser needs before login. */
+export const ClientConfigSchema = Type.Object({
+  mapStyleUrl: Type.Union([Type.String(), Type.Null()]),
+  center: LatLngSchema,
+  /** The ETA sources in the order they are asked, e.g. ['osrm', 'road', 'straight_line']. */
+  etaSources: Type.Array(EtaSourceSchema),
+  /** Credit to show on the map when OSM-derived data is used; null otherwise. */
+  attribution: Type.Union([Type.String(), Type.Null()]),
+  unitThresholds: Type.Object({ stuckDispatchedSec: Type.Integer(), staleSec: Type.Integer() }),
+  /** KPI targets, seconds: callToAssign, turnout, travel, response, sceneToHospital. */
+  targets: Type.Record(Type.String(), Type.Number()),
+});
+export type ClientConfig = Static<typeof ClientConfigSchema>;
+
+/** `GET /api/incidents/:id/route`: the assigned unit's route line ([lng, lat] pairs). */
+export const UnitRouteSchema = Type.Object({
+  vehicleId: VehicleIdSchema,
+  to: Type.Union([Type.Literal('scene'), Type.Literal('hospital')]),
+  coordinates: Type.Array(Type.Tuple([Type.Number(), Type.Number()])),
+  etaSec: Type.Number(),
+  distanceM: Type.Number(),
+  source: EtaSourceSchema,
+});
+export type UnitRoute = Static<typeof UnitRouteSchema>;
 
 /** `POST /api/incidents/:id/cancel` and `/close` */
 export const ReasonBodySchema = Type.Object(

@@ -172,7 +172,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
         clientConfig: {
           mapStyleUrl: cfg.mapStyleUrl,
           center: DEFAULT_CENTER,
-          etaSources: 'sources' in eta ? [...(eta as EtaProviderChain).sources] : ['straight_line'],
+          etaSources: 'sources' in eta ? [...(eta as EtaProviderChain).sources] : ['straight_line' as const],
           attribution: 'graph' in eta && (eta as EtaProviderChain).graph ? OSM_ATTRIBUTION : null,
           unitThresholds: { stuckDispatchedSec: cfg.stuckDispatchedSec, staleSec: cfg.silentAfterSec },
           targets: DEFAULT_TARGETS,

@@ -10,6 +10,7 @@ import type {
   Incident,
   Recommendation,
   StatusMsg,
+  UnitRoute,
   UnitStatus,
 } from '@lifeline/protocol';
 import type { EtaProvider } from '../core/eta.ts';
@@ -336,7 +337,7 @@ export class DispatchService {
   }
 
   /** The route line of the unit on an incident: to the scene, or to the hospital once transporting. */
-  async routeOfUnit(incidentId: string): Promise<{ vehicleId: string; to: 'scene' | 'hospital'; coordinates: [number, number][]; etaSec: number; distanceM: number; source: string } | null> {
+  async routeOfUnit(incidentId: string): Promise<UnitRoute | null> {
     const incident = await getIncident(this.d.db, incidentId);
     const unit = incident?.vehicleId ? this.d.fleet.index.get(incident.vehicleId) : undefined;
     if (!incident || !unit?.position) return null;

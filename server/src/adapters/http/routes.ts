@@ -6,6 +6,9 @@ import {
   CreateIncidentBodySchema,
   CreateIncidentResponseSchema,
   CallerSchema,
+  ClientConfigSchema,
+  UnitRouteSchema,
+  type ClientConfig,
   CreateUserBodySchema,
   FlagCallerBodySchema,
   MergeBodySchema,
@@ -52,16 +55,7 @@ export interface RouteDeps {
   hospitals(): Hospital[];
   refreshHospitals(): Promise<void>;
   health(): Promise<{ db: boolean; mqtt: boolean }>;
-  clientConfig: {
-    mapStyleUrl: string | null;
-    center: { lat: number; lng: number };
-    etaSources: string[];
-    attribution: string | null;
-    /** Board highlighting: dispatched but not en route after `stuckDispatchedSec`; no fix for `staleSec`. */
-    unitThresholds: { stuckDispatchedSec: number; staleSec: number };
-    /** KPI targets, seconds (queue colours use callToAssign). */
-    targets: Record<string, number>;
-  };
+  clientConfig: ClientConfig;
 }
 
 const err = (code: ErrorBody['code'], message: string): ErrorBody => ({ code, message });
@@ -92,7 +86,7 @@ export const apiRoutes =
       return { status: 'ok' as const, db: h.db, mqtt: h.mqtt, units: d.fleet.index.size, counters: d.counters.snapshot() };
     });
 
-    app.get('/api/config', { config: { access: 'public' } }, async () => d.clientConfig);
+    app.get('/api/config', { config: { access: 'public' }, schema: { response: { 200: ClientConfigSchema } } }, async () => d.clientConfig);
 
     // --- sessions -------------------------------------------------------------------------
     app.post('/api/auth/login', { config: { access: 'public' }, schema: { body: LoginBodySchema, response: { 200: LoginResponseSchema, ...Errors } } }, async (req, reply) => {
@@ -180,7 +174,7 @@ export const apiRoutes =
     );
     app.get(
       '/api/incidents/:id/route',
-      { config: { access: 'viewOperations' }, schema: { params: IncidentParamsSchema, response: { 200: Type.Any(), ...Errors } } },
+      { config: { access: 'viewOperations' }, schema: { params: IncidentParamsSchema, response: { 200: UnitRouteSchema, ...Errors } } },
       async (req, reply) => {
         const r = await d.dispatch.routeOfUnit(req.params.id);
         return r ?? reply.code(404).send(err('NOT_FOUND', 'no unit is on its way for this incident'));
