@@ -26,7 +26,8 @@ Spool and panel:
   --spool-dir DIR        on-disk spool (default ./spool-UNIT)
   --max-positions N      spool bound (default ${DEFAULT_SPOOL_LIMITS.maxPositions}); when full the oldest half is thinned
   --resend-after-ms MS   no confirmation for this long → publish unconfirmed positions again (default ${DEFAULT_FORWARDING.resendAfterMs})
-  --panel-port N         crew panel port (default 8080; 0 = any free port, -1 = no panel)
+  --panel-port N         crew panel port (default 8080; 0 = any free port)
+  --no-panel             do not serve the crew panel
   --panel-host H         default 127.0.0.1; 0.0.0.0 to serve the tablet over the cab's network
   --hospitals FILE       JSON [{id,name,location:{lat,lng}}] the crew can choose for transport
 Reporting policy:
@@ -77,7 +78,7 @@ export function parseAgentArgs(argv: readonly string[], env: Record<string, stri
       options: {
         id: str, nmea: str, gpsd: str, simulate: { type: 'string' }, 'nmea-speed': str,
         'mqtt-url': str, prefix: str, username: str, ca: str, cert: str, key: str, insecure: { type: 'boolean' },
-        'spool-dir': str, 'max-positions': str, 'resend-after-ms': str, 'panel-port': str, 'panel-host': str, hospitals: str,
+        'spool-dir': str, 'max-positions': str, 'resend-after-ms': str, 'panel-port': str, 'no-panel': { type: 'boolean' }, 'panel-host': str, hospitals: str,
         'moving-interval-ms': str, 'parked-interval-ms': str, 'min-interval-ms': str, 'distance-m': str, 'heading-deg': str,
         'sim-speed-kmh': str, 'sim-interval-ms': str,
         help: { type: 'boolean', short: 'h' },
@@ -134,7 +135,7 @@ export function parseAgentArgs(argv: readonly string[], env: Record<string, stri
   const username = get('username');
   if (username !== undefined && env.MQTT_PASSWORD === undefined) errors.push('--username needs the password in env MQTT_PASSWORD');
 
-  const panelPort = num('panel-port', 8080, (n) => Number.isInteger(n) && n >= -1 && n <= 65535, 'a port from 0 to 65535, or -1 for no panel');
+  const panelPort = num('panel-port', 8080, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port from 0 to 65535');
   const policy: ReportingPolicy = {
     movingIntervalMs: ms('moving-interval-ms', DEFAULT_REPORTING_POLICY.movingIntervalMs),
     parkedIntervalMs: ms('parked-interval-ms', DEFAULT_REPORTING_POLICY.parkedIntervalMs),
@@ -166,7 +167,7 @@ export function parseAgentArgs(argv: readonly string[], env: Record<string, stri
       spoolDir: get('spool-dir') ?? `spool-${id}`,
       maxPositions,
       resendAfterMs,
-      panelPort: panelPort === -1 ? null : panelPort,
+      panelPort: values['no-panel'] === true ? null : panelPort,
       panelHost: get('panel-host') ?? '127.0.0.1',
       hospitalsFile: get('hospitals') ?? null,
       policy,

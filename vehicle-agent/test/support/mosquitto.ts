@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const MOSQUITTO = '/usr/sbin/mosquitto';
+
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => (s.destroy(), resolve(false)));
+  });
+}
+
+/**
+ * A private Mosquitto on a fixed port that a test can stop and start again (no persistence: a
+ * restart loses sessions and retained messages, like a broker that crashed).
+ */
+export class Mosquitto {
+  private proc: ChildProcess | null = null;
+  private dir = '';
+  port = 0;
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    if (!this.dir) {
+      this.dir = await mkdtemp(join(tmpdir(), 'mosquitto-'));
+      this.port = await freePort();
+      await writeFile(join(this.dir, 'mosquitto.conf'), `listener ${this.port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\n${process.env.MOSQ_LOG ? `log_dest file ${process.env.MOSQ_LOG}\nlog_type all\n` : ""}`);
+    }
+    this.proc = spawn(MOSQUITTO, ['-c', join(this.dir, 'mosquitto.conf')], { stdio: 'ignore' });
+    const deadline = Date.now() + 10_000;
+    while (!(await portOpen(this.port))) {
+      if (Date.now() > deadline) throw new Error(`mosquitto did not listen on ${this.port}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null) return;
+    this.proc = null;
+    const exited = once(p, 'exit');
+    p.kill('SIGKILL');
+    await exited;
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+  }
+}
