@@ -121,10 +121,13 @@ describe('vehicle agent: store-and-forward and crew panel, against Mosquitto and
     await broker.start();
     server = await env.start({ MQTT_URL: broker.url, MQTT_PREFIX: prefix });
     await waitFor(() => agent.snapshot().connected, 'the agent to reconnect', 15_000);
+    const reconnectedAt = Date.now();
+    const spoolBytes = agent.snapshot().spool.bytes;
     const beforeReconnect = published.slice(atOutage, atReconnect).map((p) => p.seq);
     drive.pause();
     const last = published.at(-1)!;
     await waitFor(() => agent.snapshot().spool.positions === 0, 'the spool to drain', 20_000);
+    const drainMs = Date.now() - reconnectedAt;
 
     const rows = await rowsOf(server, id);
     const bySeq = new Map(rows.map((r) => [r.seq, r]));
@@ -146,7 +149,7 @@ describe('vehicle agent: store-and-forward and crew panel, against Mosquitto and
       return u?.position && Date.parse(u.position.recordedAt) === last.ts ? u : null;
     }, 'the live position to be the newest fix');
     expect(v.position!.lat).toBeCloseTo(drive.last()!.lat, 6);
-    console.log(`outage: ${beforeReconnect.length} positions spooled; ${rows.length} stored once each; stats ${JSON.stringify(agent.stats())}`);
+    console.log(`outage: ${beforeReconnect.length} positions spooled (log ${spoolBytes} bytes); drained ${drainMs} ms after reconnecting; ${rows.length} stored once each; stats ${JSON.stringify(agent.stats())}`);
     await agent.stop();
   });
 
@@ -257,6 +260,9 @@ describe('vehicle agent: store-and-forward and crew panel, against Mosquitto and
     await press('at_hospital', 'at_hospital');
     await press('available', 'closed');
     await page.getByText('No assignment').waitFor();
+    // Only JSON posts press buttons: a plain form/text post from another page (no CORS preflight) is refused.
+    const forged = await fetch(new URL('api/crew', agent.panelUrl!), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ type: 'status', status: 'out_of_service' }) });
+    expect(forged.status).toBe(415);
     const types = (await api<{ type: string; payload?: { deviceTs?: number } }[]>(server.url, 'GET', `/api/incidents/${incidentId}/timeline`)).body.map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['AssignmentAcknowledged', 'UnitEnRoute', 'UnitOnScene', 'PatientTransporting', 'UnitAtHospital', 'IncidentClosed']));
   });

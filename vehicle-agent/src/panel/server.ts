@@ -69,6 +69,9 @@ export async function startCrewPanel(agent: VehicleAgent, o: CrewPanelOptions = 
     if (req.method === 'GET' && (path === '/' || path === '/index.html')) return send(200, PANEL_HTML, 'text/html; charset=utf-8');
     if (req.method === 'GET' && path === '/api/state') return send(200, panelState(agent.snapshot()));
     if (req.method === 'POST' && path === '/api/crew') {
+      // JSON only: a form or text/plain post from another page in the tablet's browser (no CORS
+      // preflight) must not press buttons.
+      if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return send(415, { ok: false, code: 'UnsupportedMediaType' });
       void readBody(req).then((text) => {
         if (text === null) return send(413, { ok: false, code: 'TooLarge' });
         const cmd = parseCommand.parseJson(text);
