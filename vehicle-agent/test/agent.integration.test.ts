@@ -125,8 +125,8 @@ describe('vehicle agent: store-and-forward and crew panel, against Mosquitto and
     const spoolBytes = agent.snapshot().spool.bytes;
     const beforeReconnect = published.slice(atOutage, atReconnect).map((p) => p.seq);
     drive.pause();
-    const last = published.at(-1)!;
     await waitFor(() => agent.snapshot().spool.positions === 0, 'the spool to drain', 20_000);
+    const last = published.at(-1)!;
     const drainMs = Date.now() - reconnectedAt;
 
     const rows = await rowsOf(server, id);
