@@ -36,8 +36,11 @@ export function EdStatusForm({ hospital, onSaved }: { hospital: Hospital | null;
       <h2 id="ed-title">{p('hospital.ed.title')}</h2>
       {hospital ? (
         <div className={`ed-now${hospital.diversion ? ' diverting' : ''}`} data-diversion={String(hospital.diversion)}>
-          <span className="ed-beds">{hospital.edCapacity === null ? p('hospital.ed.bedsUnknown') : count(hospital.edCapacity)}</span>
-          <span className="muted">{p('hospital.ed.beds')}</span>
+          <span className="ed-beds">{hospital.edCapacity === null ? '—' : count(hospital.edCapacity)}</span>
+          <span className="muted">
+            {p('hospital.ed.beds')}
+            {hospital.edCapacity === null ? ` (${p('hospital.ed.bedsUnknown')})` : ''}
+          </span>
           <strong className="ed-flag">{hospital.diversion ? p('hospital.ed.diversionOn') : p('hospital.ed.open')}</strong>
         </div>
       ) : null}

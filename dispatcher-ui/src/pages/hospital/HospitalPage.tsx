@@ -49,6 +49,7 @@ export function HospitalPage({ user, socket, onLogout }: { user: User; socket: L
     socket.on('hospitalCases', onCases);
     socket.on('connect', onConnect);
     socket.on('disconnect', onDisconnect);
+    setLive(socket.connected);
     void request<HospitalCase[]>('GET', '/api/hospital/cases').then((r) => {
       if (r.ok && !pushed.current) take(r.value);
       else if (!r.ok) setError(r.message);

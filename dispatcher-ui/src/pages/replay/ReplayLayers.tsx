@@ -122,7 +122,7 @@ export function ReplayIncidentsLayer({ model }: { model: ReplayModel | null }) {
   useEffect(() => {
     const markers = (model?.incidents ?? []).map((i) => {
       const el = document.createElement('div');
-      el.className = `incident-marker p${i.priority}`;
+      el.className = `incident-marker replay-pin p${i.priority}`;
       el.dataset.incidentId = i.id;
       el.textContent = `#${i.number}`;
       return new maplibregl.Marker({ element: el, anchor: 'bottom' }).setLngLat([i.location.lng, i.location.lat]).addTo(map);
