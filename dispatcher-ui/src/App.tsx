@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Map as MlMap } from 'maplibre-gl';
-import type { CreateIncidentResponse, Incident, LatLng, Recommendation, User } from '@lifeline/protocol';
+import type { Caller, CreateIncidentResponse, Incident, LatLng, PossibleDuplicate, Recommendation, User } from '@lifeline/protocol';
 import type { ClientConfig } from './api.ts';
 import { useI18n } from './i18n/I18n.tsx';
 import { msg, type Msg } from './i18n/format.ts';
@@ -12,17 +12,24 @@ import { UnitsLayer } from './map/UnitsLayer.tsx';
 import { HospitalsLayer } from './map/HospitalsLayer.tsx';
 import { IncidentsLayer } from './map/IncidentsLayer.tsx';
 import { AssignmentLinesLayer } from './map/AssignmentLinesLayer.tsx';
+import { RouteLayer } from './map/RouteLayer.tsx';
+import { useUnitRoute } from './map/useUnitRoute.ts';
 import { CallPinLayer } from './map/CallPinLayer.tsx';
 import { installTestHooks } from './map/testHooks.ts';
 import { FrameStats } from './map/frameStats.ts';
 import { IntakeForm } from './features/intake/IntakeForm.tsx';
-import { Recommendations } from './features/incidents/Recommendations.tsx';
+import { Recommendations, type AssignMode } from './features/incidents/Recommendations.tsx';
+import { IncidentDetail } from './features/incidents/IncidentDetail.tsx';
 import { IncidentList } from './features/incidents/IncidentList.tsx';
 import { AlertList } from './features/incidents/AlertList.tsx';
 import { UnitLegend } from './features/units/UnitLegend.tsx';
+import { UnitBoard } from './features/board/UnitBoard.tsx';
 import { ConnectionBanner } from './features/ConnectionBanner.tsx';
 
-type Panel = { kind: 'intake' } | { kind: 'recs'; incidentId: string; initial: Recommendation[] | null; fallback: Incident };
+type Panel =
+  | { kind: 'intake' }
+  | { kind: 'recs'; incidentId: string; mode: AssignMode; initial: Recommendation[] | null; duplicates: PossibleDuplicate[]; caller: Caller | null }
+  | { kind: 'detail'; incidentId: string };
 
 /** How long a confirmation stays on screen. */
 const NOTICE_MS = 10_000;
@@ -30,8 +37,9 @@ const NOTICE_MS = 10_000;
 const ASSIGNABLE: ReadonlySet<Incident['state']> = new Set(['received', 'triaged']);
 
 /**
- * The dispatcher screen: the live map, and a side column with call intake, recommendations and
- * the open incidents. Later features (queue, unit board, incident detail) slot into the column.
+ * The dispatcher screen: the live map with the unit board under it, and a side column with call
+ * intake / recommendations / incident detail, and the incident queue.
+ * Shortcuts: F2 (or Alt+N) a new call, Escape back to intake; digits pick a recommendation.
  */
 export interface AppProps {
   store: LiveStore;
@@ -57,9 +65,14 @@ export function App({ store, config, user, onLogout }: AppProps) {
     return () => clearTimeout(timer);
   }, [notice]);
   const mapRef = useRef<MlMap | null>(null);
+  const phoneRef = useRef<HTMLInputElement>(null);
   const frameStats = useRef(new FrameStats()).current;
 
   const callSign = useCallback((id: string) => store.unit(id)?.callSign ?? id, [store]);
+  const unitStatus = useCallback((id: string) => {
+    const u = store.unit(id);
+    return u ? (u.online ? u.status : 'offline') : null;
+  }, [store]);
   const incidentNumber = useCallback((id: string) => String(store.incident(id)?.number ?? '?'), [store]);
 
   const onReady = useCallback(
@@ -70,37 +83,77 @@ export function App({ store, config, user, onLogout }: AppProps) {
     [store, frameStats],
   );
 
+  const newCall = useCallback(() => {
+    setPanel({ kind: 'intake' });
+    // The form may only now be mounting.
+    requestAnimationFrame(() => phoneRef.current?.focus());
+  }, []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'F2' || (e.altKey && (e.key === 'n' || e.key === 'N'))) {
+        e.preventDefault();
+        newCall();
+      } else if (e.key === 'Escape' && !(e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement)) {
+        setPanel({ kind: 'intake' });
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [newCall]);
+
   /** A new call location (map click, dragged pin, typed coordinates) brings the intake form back. */
   const placeCall = useCallback((at: LatLng | null, typed: boolean) => {
     setCallAt(at);
     if (!at) return;
-    setPanel({ kind: 'intake' });
+    setPanel((p) => (p.kind === 'intake' ? p : { kind: 'intake' }));
     if (typed) mapRef.current?.easeTo({ center: [at.lng, at.lat] });
   }, []);
 
   const onCreated = (r: CreateIncidentResponse) => {
     store.onIncident(r.incident);
     setSelectedIncident(r.incident.id);
-    setPanel({ kind: 'recs', incidentId: r.incident.id, initial: r.recommendations, fallback: r.incident });
+    setPanel({ kind: 'recs', incidentId: r.incident.id, mode: 'assign', initial: r.recommendations, duplicates: r.possibleDuplicates, caller: r.caller });
     setNotice(msg('created.ok', { number: String(r.incident.number) }));
   };
 
   const onAssigned = (incident: Incident, rec: Recommendation) => {
     store.onIncident(incident);
-    setPanel({ kind: 'intake' });
+    setPanel({ kind: 'detail', incidentId: incident.id });
     setSelectedUnit(rec.vehicleId);
     setNotice(msg('assign.ok', { unit: rec.callSign, number: String(incident.number) }));
   };
+
+  const onMerged = (incident: Incident, into: PossibleDuplicate) => {
+    store.onIncident(incident);
+    setSelectedIncident(into.incidentId);
+    setPanel({ kind: 'detail', incidentId: into.incidentId });
+    setNotice(msg('dup.merged', { number: String(incident.number), into: String(into.number) }));
+  };
+
+  const openRecs = (id: string, mode: AssignMode) =>
+    setPanel({ kind: 'recs', incidentId: id, mode, initial: null, duplicates: [], caller: null });
 
   const selectIncident = (id: string) => {
     const i = store.incident(id);
     if (!i) return;
     setSelectedIncident(id);
     mapRef.current?.easeTo({ center: [i.location.lng, i.location.lat] });
-    if (ASSIGNABLE.has(i.state)) setPanel({ kind: 'recs', incidentId: id, initial: null, fallback: i });
+    if (ASSIGNABLE.has(i.state)) openRecs(id, 'assign');
+    else setPanel({ kind: 'detail', incidentId: id });
   };
 
-  const recsIncident = panel.kind === 'recs' ? (incidents.find((i) => i.id === panel.incidentId) ?? panel.fallback) : null;
+  const selectUnit = (id: string) => {
+    setSelectedUnit(id);
+    const p = store.unit(id)?.position;
+    if (p) mapRef.current?.easeTo({ center: [p.lng, p.lat] });
+  };
+
+  // `incidents` changes whenever any incident does: the panel's incident is re-read with it.
+  const panelIncident = panel.kind === 'intake' ? null : (store.incident(panel.incidentId) ?? null);
+  const selected = selectedIncident ? (store.incident(selectedIncident) ?? null) : null;
+  const route = useUnitRoute(selected);
+  void incidents;
 
   return (
     <div className="app">
@@ -108,6 +161,9 @@ export function App({ store, config, user, onLogout }: AppProps) {
         <h1>
           <span className="brand">{t('app.title')}</span> <span className="subtitle">{t('app.subtitle')}</span>
         </h1>
+        <button type="button" className="newcall" onClick={newCall} title={t('shortcut.newCall')}>
+          {t('intake.new')} <kbd>F2</kbd>
+        </button>
         <span className={`conn ${conn.status}`} data-connection={conn.status}>
           {t(`conn.${conn.status}` satisfies MessageKey)}
         </span>
@@ -125,14 +181,18 @@ export function App({ store, config, user, onLogout }: AppProps) {
       </header>
       <ConnectionBanner conn={conn} />
       <main className="body">
-        <MapView center={config.center} styleUrl={config.mapStyleUrl} onMapClick={(at) => placeCall(at, false)} onReady={onReady}>
-          <HospitalsLayer />
-          <AssignmentLinesLayer store={store} incidents={incidents} />
-          <UnitsLayer store={store} selectedId={selectedUnit} onSelect={setSelectedUnit} onFrame={(n, ms) => frameStats.record(n, ms)} />
-          <IncidentsLayer incidents={incidents} selectedId={selectedIncident} onSelect={selectIncident} />
-          <CallPinLayer location={callAt} onMove={(at) => placeCall(at, false)} />
-          <UnitLegend store={store} />
-        </MapView>
+        <div className="map-col">
+          <MapView center={config.center} styleUrl={config.mapStyleUrl} attribution={config.attribution} onMapClick={(at) => placeCall(at, false)} onReady={onReady}>
+            <HospitalsLayer />
+            <AssignmentLinesLayer store={store} incidents={incidents} />
+            <RouteLayer incidentId={selected?.id ?? null} route={route} />
+            <UnitsLayer store={store} selectedId={selectedUnit} onSelect={setSelectedUnit} onFrame={(n, ms) => frameStats.record(n, ms)} />
+            <IncidentsLayer incidents={incidents} selectedId={selectedIncident} onSelect={selectIncident} />
+            <CallPinLayer location={callAt} onMove={(at) => placeCall(at, false)} />
+            <UnitLegend store={store} />
+          </MapView>
+          <UnitBoard store={store} thresholds={config.unitThresholds} incidentNumber={incidentNumber} selectedId={selectedUnit} onSelect={selectUnit} />
+        </div>
         <aside className="side">
           <AlertList alerts={alerts} incidentNumber={incidentNumber} callSign={callSign} onDismiss={(a) => store.dismissAlert(a)} />
           {notice ? (
@@ -140,12 +200,43 @@ export function App({ store, config, user, onLogout }: AppProps) {
               {tm(notice)}
             </p>
           ) : null}
-          {panel.kind === 'recs' && recsIncident ? (
-            <Recommendations incident={recsIncident} initial={panel.initial} onAssigned={onAssigned} onClose={() => setPanel({ kind: 'intake' })} />
+          {panel.kind === 'recs' && panelIncident ? (
+            <Recommendations
+              incident={panelIncident}
+              initial={panel.initial}
+              mode={panel.mode}
+              duplicates={panel.duplicates}
+              caller={panel.caller}
+              unitStatus={unitStatus}
+              callSign={callSign}
+              onAssigned={onAssigned}
+              onMerged={onMerged}
+              onDetails={() => setPanel({ kind: 'detail', incidentId: panel.incidentId })}
+              onClose={() => setPanel({ kind: 'intake' })}
+            />
+          ) : panel.kind === 'detail' && panelIncident ? (
+            <IncidentDetail
+              incident={panelIncident}
+              route={selected?.id === panelIncident.id ? route : null}
+              callSign={callSign}
+              onAssign={() => openRecs(panelIncident.id, 'assign')}
+              onReassign={() => openRecs(panelIncident.id, 'reassign')}
+              onChanged={(i, n) => {
+                store.onIncident(i);
+                setNotice(n);
+              }}
+              onClose={() => setPanel({ kind: 'intake' })}
+            />
           ) : (
-            <IntakeForm location={callAt} onLocationChange={placeCall} onCreated={onCreated} />
+            <IntakeForm location={callAt} onLocationChange={placeCall} onCreated={onCreated} phoneRef={phoneRef} />
           )}
-          <IncidentList incidents={incidents} selectedId={selectedIncident} callSign={callSign} onSelect={selectIncident} />
+          <IncidentList
+            incidents={incidents}
+            selectedId={selectedIncident}
+            callToAssignSec={config.targets.callToAssign ?? null}
+            callSign={callSign}
+            onSelect={selectIncident}
+          />
         </aside>
       </main>
     </div>

@@ -1,22 +1,22 @@
 import type {
   AssignBody,
+  AssignResponse,
+  Caller,
+  ClientConfig,
   CreateIncidentBody,
   CreateIncidentResponse,
   ErrorCode,
   Hospital,
   Incident,
-  LatLng,
   LoginBody,
   LoginResponse,
   Recommendation,
+  TimelineEvent,
+  UnitRoute,
   User,
 } from '@lifeline/protocol';
 
-/** GET /api/config. Not (yet) a protocol schema: see the note to the server team. */
-export interface ClientConfig {
-  mapStyleUrl: string | null;
-  center: LatLng;
-}
+export type { ClientConfig };
 
 export type ApiResult<T> =
   | { ok: true; value: T }
@@ -58,6 +58,17 @@ export const api = {
   hospitals: () => request<Hospital[]>('GET', '/api/hospitals'),
   createIncident: (body: CreateIncidentBody) => request<CreateIncidentResponse>('POST', '/api/incidents', body),
   recommendations: (id: string) => request<{ recommendations: Recommendation[] }>('GET', `/api/incidents/${encodeURIComponent(id)}/recommendations`),
-  assign: (id: string, body: AssignBody) =>
-    request<{ incident: Incident; assignmentId: string }>('POST', `/api/incidents/${encodeURIComponent(id)}/assign`, body),
+  incident: (id: string) => request<Incident>('GET', `/api/incidents/${enc(id)}`),
+  assign: (id: string, body: AssignBody) => request<AssignResponse>('POST', `/api/incidents/${enc(id)}/assign`, body),
+  reassign: (id: string, body: AssignBody) => request<AssignResponse>('POST', `/api/incidents/${enc(id)}/reassign`, body),
+  cancel: (id: string, reason?: string) => request<Incident>('POST', `/api/incidents/${enc(id)}/cancel`, reason ? { reason } : {}),
+  close: (id: string, reason?: string) => request<Incident>('POST', `/api/incidents/${enc(id)}/close`, reason ? { reason } : {}),
+  merge: (id: string, intoIncidentId: string) => request<Incident>('POST', `/api/incidents/${enc(id)}/merge`, { intoIncidentId }),
+  timeline: (id: string) => request<TimelineEvent[]>('GET', `/api/incidents/${enc(id)}/timeline`),
+  route: (id: string) => request<UnitRoute>('GET', `/api/incidents/${enc(id)}/route`),
+  caller: (phone: string) => request<Caller>('GET', `/api/callers/${enc(phone.trim())}`),
+  flagCaller: (phone: string, flagged: boolean, reason?: string) =>
+    request<Caller>('POST', `/api/callers/${enc(phone.trim())}/flag`, reason ? { flagged, reason } : { flagged }),
 };
+
+const enc = encodeURIComponent;

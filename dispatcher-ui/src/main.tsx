@@ -15,7 +15,15 @@ import { LiveStore } from './realtime/store.ts';
 maplibregl.setWorkerUrl(workerUrl);
 
 /** Thủ Dầu Một, Bình Dương: used when /api/config cannot be read. */
-const FALLBACK: ClientConfig = { mapStyleUrl: null, center: { lat: 10.98, lng: 106.65 } };
+const FALLBACK: ClientConfig = {
+  mapStyleUrl: null,
+  center: { lat: 10.98, lng: 106.65 },
+  etaSources: ['straight_line'],
+  attribution: null,
+  // The server's defaults (STUCK_DISPATCHED_SEC, SILENT_AFTER_SEC) and KPI targets, in seconds.
+  unitThresholds: { stuckDispatchedSec: 120, staleSec: 90 },
+  targets: { callToAssign: 60, turnout: 60, travel: 240, response: 900, sceneToHospital: 1800 },
+};
 
 async function start() {
   const store = new LiveStore();

@@ -1,15 +1,18 @@
 /**
  * The dispatcher page in real Chromium against the real server (embedded PostgreSQL, embedded
- * MQTT broker), with units driven over MQTT. Everything waits on conditions, never on sleeps.
+ * MQTT broker), with units driven over MQTT: three scripted units, then the real simulated fleet
+ * (`@lifeline/vehicle-agent`), which acknowledges and drives its assignments. Everything waits on
+ * conditions, never on sleeps. Screenshots go to dispatcher-ui/test-artifacts/ (not asserted).
  */
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import mqtt, { type MqttClient } from 'mqtt';
+import { startSimulatedFleet, type SimulatedFleet } from '@lifeline/vehicle-agent';
 import type { Vehicle } from '@lifeline/protocol';
 import type { LifelineTestHooks } from '../src/map/testHooks.ts';
 
@@ -49,8 +52,8 @@ async function ensureDispatcher(s: LifelineServer): Promise<boolean> {
 }
 
 const UI_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SCREENSHOT = '/tmp/lifeline-ui.png';
-const SCREENSHOT_EN = '/tmp/lifeline-ui-en.png';
+const ARTIFACTS = path.join(UI_ROOT, 'test-artifacts');
+const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 const PREFIX = 'lifeline/v1';
 
 /** Three units around Thủ Dầu Một (the server's demo centre is 10.98, 106.65). */
@@ -68,6 +71,7 @@ let server: LifelineServer;
 let context: BrowserContext;
 let page: Page;
 let bus: MqttClient;
+let fleet: SimulatedFleet | null = null;
 const seqs = new Map<string, number>();
 const pageErrors: string[] = [];
 
@@ -87,7 +91,7 @@ function buildUi(outDir: string): Promise<void> {
 }
 
 async function start(port = '0'): Promise<LifelineServer> {
-  const cfg = loadConfig({ PORT: port, MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SEED_DEMO: '1', SILENT_AFTER_SEC: '600', ACK_TIMEOUT_SEC: '2' });
+  const cfg = loadConfig({ PORT: port, MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SEED_DEMO: '1', SILENT_AFTER_SEC: '600', ACK_TIMEOUT_SEC: '2', STUCK_DISPATCHED_SEC: '10' });
   return startServer(cfg, { uiDir });
 }
 
@@ -123,7 +127,12 @@ const hooks = <T>(fn: (h: LifelineTestHooks) => T | Promise<T>): Promise<T> =>
 async function createIncidentByClick(at: { lat: number; lng: number }, phone: string, category: string, priority: string) {
   const px = await page.evaluate(([lat, lng]) => window.__lifeline.project(lat!, lng!), [at.lat, at.lng]);
   await page.mouse.click(px.x, px.y);
-  await page.waitForFunction(() => (document.querySelector<HTMLInputElement>('input[name=location]')?.value ?? '') !== '');
+  await page.waitForFunction(() => (document.querySelector<HTMLInputElement>('input[name=location]')?.value ?? '') !== '', undefined, { timeout: 10_000 }).catch(async (e: unknown) => {
+    // A click that landed on a unit or a pin selects it instead: say what was under the mouse.
+    await shot('failed-map-click');
+    const hit = await page.evaluate(([x, y]) => document.elementFromPoint(x!, y!)?.outerHTML.slice(0, 120) ?? 'nothing', [px.x, px.y]);
+    throw new Error(`the map click at ${px.x},${px.y} placed no call (under it: ${hit}): ${String(e)}`);
+  });
   await page.fill('input[name=callerPhone]', phone);
   await page.selectOption('select[name=category]', category);
   await page.selectOption('select[name=priority]', priority);
@@ -137,12 +146,14 @@ async function createIncidentByClick(at: { lat: number; lng: number }, phone: st
 describe('dispatcher page in Chromium against the real server', () => {
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'lifeline-ui-'));
+    await mkdir(ARTIFACTS, { recursive: true });
     // As root, embedded PostgreSQL runs as 'postgres', which must be able to reach its data dir.
     await chmod(tmp, 0o755);
     dataDir = path.join(tmp, 'data');
-    uiDir = path.join(tmp, 'dist');
     // Built first: the server decides at start whether it has a UI folder to serve.
-    await buildUi(uiDir);
+    // LIFELINE_UI_DIST=<folder> reuses a build made with `vite build --outDir <folder>` (faster reruns).
+    uiDir = process.env.LIFELINE_UI_DIST ?? path.join(tmp, 'dist');
+    if (!process.env.LIFELINE_UI_DIST) await buildUi(uiDir);
     server = await start();
     const needsLogin = await ensureDispatcher(server);
 
@@ -193,6 +204,7 @@ describe('dispatcher page in Chromium against the real server', () => {
 
   afterAll(async () => {
     await context?.close().catch(() => undefined);
+    await fleet?.stop().catch(() => undefined);
     await bus?.endAsync().catch(() => undefined);
     await server?.stop();
     if (tmp) await rm(tmp, { recursive: true, force: true });
@@ -280,16 +292,171 @@ describe('dispatcher page in Chromium against the real server', () => {
     await page.waitForFunction((id) => window.__lifeline.renderedUnit(id)?.status === 'out_of_service', first);
   });
 
-  it('looks right (screenshot), and switches to English', async () => {
+  // ---- with the real simulated fleet (vehicle-agent): it acknowledges and drives its jobs ----
+
+  /** The fleet parks ~8 km east of the scripted units, within the default view (±0.065° lat). */
+  const FLEET_CENTER = { lat: 11.0, lng: 106.72 };
+  /** North-east of the fleet. */
+  const FIRST_SCENE = { lat: 11.02, lng: 106.74 };
+  /** West of the fleet, away from the first unit's drive and from the hospitals' markers. */
+  const SECOND_SCENE = { lat: 10.995, lng: 106.69 };
+  /** South of the fleet. */
+  const THIRD_SCENE = { lat: 10.94, lng: 106.72 };
+  let fleetIncident = '';
+  let secondIncident = '';
+  const detailTypes = () => page.$$eval('section.detail .timeline li', (els) => els.map((el) => (el as HTMLElement).dataset.type ?? ''));
+
+  it('with the simulated fleet: a call placed by clicking is assigned and the unit acknowledges it', async () => {
+    fleet = await startSimulatedFleet({
+      mqttUrl: server.mqttUrl,
+      prefix: PREFIX,
+      count: 5,
+      center: FLEET_CENTER,
+      radiusKm: 2,
+      seed: 11,
+      idle: 'park',
+      idPrefix: 'AMB',
+      intervalMs: 250,
+      // 1 real second = 5 simulated seconds: acks come at once, and a unit sent 1–3 km away is on
+      // its way for 20–60 real seconds, so the units do not sweep across the test's map clicks.
+      timeScale: 5,
+      speedKmh: 40,
+    });
+    const ids = fleet.ids;
+    await page.waitForFunction((ids) => ids.every((id) => window.__lifeline.renderedUnit(id)?.status === 'available'), ids, { timeout: 20_000 });
+
+    fleetIncident = await createIncidentByClick(FIRST_SCENE, '0987 111 222', 'respiratory', '1');
+    const rows = await page.$$eval('section.recs li[role=option]', (els) =>
+      els.map((el) => ({ id: (el as HTMLElement).dataset.vehicleId!, source: (el as HTMLElement).dataset.etaSource, text: el.textContent ?? '' })),
+    );
+    // Only the fleet is available by now; each row says its status and why it ranks there.
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    for (const r of rows) expect(ids).toContain(r.id);
+    expect(rows[0]!.text).toContain('Sẵn sàng');
+    expect(rows[0]!.text).toContain('đến nhanh nhất');
+    expect(rows[1]!.text).toMatch(/chậm hơn \d+ giây/);
+    // Digit 1 picks the first unit: no reason asked.
+    await page.keyboard.press('1');
+    await page.waitForSelector(`section.detail[data-incident-id="${fleetIncident}"]`);
+    // The simulated unit acknowledges over MQTT; the timeline and the queue show it.
+    await page.waitForSelector(`section.detail .timeline li[data-type="AssignmentAcknowledged"]`, { timeout: 20_000 });
+    await page.waitForFunction(
+      (id) => ['acknowledged', 'en_route', 'on_scene'].includes(window.__lifeline.incidentStates()[id] ?? ''),
+      fleetIncident,
+    );
+    const types = await detailTypes();
+    expect(types.indexOf('UnitAssigned')).toBeLessThan(types.indexOf('AssignmentAcknowledged'));
+    // The assigned unit's route (GET …/route) is drawn on the map, with its source.
+    await page.waitForFunction((prefix) => window.__lifeline.renderedRoute()?.startsWith(prefix) ?? false, `${fleetIncident}:${rows[0]!.id}:`);
     await hooks((h) => h.idle());
-    await page.screenshot({ path: SCREENSHOT });
+    await shot('incident-detail');
+  });
+
+  it('choosing the second unit asks for a reason, which is stored with the assignment', async () => {
+    secondIncident = await createIncidentByClick(SECOND_SCENE, '0977 333 444', 'fall', '2');
+    const second = await page.$$eval('section.recs li[role=option]', (els) => (els[1] as HTMLElement).dataset.vehicleId!);
+    await page.keyboard.press('2');
+    await page.waitForSelector('section.recs form.reason input[name=reason]');
+    expect(await page.textContent('section.recs form.reason')).toContain('Lý do chọn');
+    // Not assigned until a reason is given.
+    expect(await page.isDisabled('section.recs form.reason button[type=submit]')).toBe(true);
+    await hooks((h) => h.idle());
+    await shot('reason-prompt');
+    await page.keyboard.type('Xe gần cầu, tránh kẹt xe');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`section.detail[data-incident-id="${secondIncident}"]`);
+    const assigned = await page.waitForSelector('section.detail .timeline li[data-type="UnitAssigned"]');
+    expect(await assigned.textContent()).toContain('Xe gần cầu, tránh kẹt xe');
+    await page.waitForFunction(([id, unit]) => window.__lifeline.renderedUnit(unit!)?.status !== 'available' || window.__lifeline.incidentStates()[id!] !== 'triaged', [secondIncident, second]);
+  });
+
+  it('offers a new call near an open incident of the same category as a duplicate, and merges it', async () => {
+    // ~250 m south of the second scene: below its pin, within the server's 500 m.
+    const dup = await createIncidentByClick({ lat: SECOND_SCENE.lat - 0.0022, lng: SECOND_SCENE.lng }, '0966 555 666', 'fall', '2');
+    const offer = await page.waitForSelector(`section.recs .dups button.merge[data-into="${secondIncident}"]`);
+    await hooks((h) => h.idle());
+    await shot('duplicate-offer');
+    await offer.click();
+    await page.waitForSelector(`section.detail[data-incident-id="${secondIncident}"] .timeline li[data-type="DuplicateMerged"]`);
+    expect(await page.textContent('.notice')).toMatch(/Đã gộp sự cố #\d+ vào #\d+/);
+    await page.waitForSelector(`.incidents button[data-incident-id="${dup}"]`, { state: 'detached' });
+  });
+
+  it('shows a caller’s history as the number is typed, flags the caller, and still takes the call; cancel from the detail panel', async () => {
+    await page.keyboard.press('F2');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'callerPhone');
+    // This number called in the first test.
+    await page.keyboard.type('0901 234 567');
+    const caller = await page.waitForSelector('form.intake .caller[data-calls="1"]');
+    expect(await caller.textContent()).toContain('Đã gọi 1 lần');
+    await page.click('form.intake .caller button.link');
+    await page.fill('form.intake .caller input[name=flagReason]', 'Gọi đùa nhiều lần');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('form.intake .caller[data-flagged="true"]');
+    expect(await page.textContent('form.intake .caller')).toContain('Gọi đùa nhiều lần');
+
+    const px = await page.evaluate(([lat, lng]) => window.__lifeline.project(lat!, lng!), [THIRD_SCENE.lat, THIRD_SCENE.lng]);
+    await page.mouse.click(px.x, px.y);
+    await page.waitForFunction(() => (document.querySelector<HTMLInputElement>('input[name=location]')?.value ?? '') !== '');
+    await page.selectOption('select[name=category]', 'psychiatric');
+    // Enter in a field creates the incident.
+    await page.focus('input[name=address]');
+    await page.keyboard.press('Enter');
+    const recs = await page.waitForSelector('section.recs[data-incident-id]');
+    const flaggedIncident = (await recs.getAttribute('data-incident-id'))!;
+    expect(await page.textContent('section.recs [data-flagged-caller]')).toContain('vẫn được tiếp nhận');
+    await page.waitForSelector(`.incidents button[data-incident-id="${flaggedIncident}"]`);
+
+    await page.click('section.recs header button.link >> nth=0');
+    await page.click(`section.detail[data-incident-id="${flaggedIncident}"] button[data-action=cancel]`);
+    await page.fill('section.detail form.reason input[name=reason]', 'Cuộc gọi đùa');
+    await page.click('section.detail button[data-confirm=cancel]');
+    await page.waitForSelector(`section.detail[data-incident-id="${flaggedIncident}"][data-state="cancelled"]`);
+    await page.waitForSelector(`section.detail .timeline li[data-type="IncidentCancelled"]`);
+    await page.waitForSelector(`.incidents button[data-incident-id="${flaggedIncident}"]`, { state: 'detached' });
+    // Unflag again, so the flag is not left behind for other tests.
+    await page.keyboard.press('F2');
+    await page.fill('input[name=callerPhone]', '0901 234 567');
+    await page.click('form.intake .caller[data-flagged="true"] button.link');
+    await page.waitForSelector('form.intake .caller[data-flagged="false"]');
+    await page.fill('input[name=callerPhone]', '');
+  });
+
+  it('unit board: every unit, filter by status, a dispatched unit that never moved off is highlighted', async () => {
+    const total = await hooks((h) => h.unitCount());
+    await page.waitForFunction((n) => document.querySelectorAll('.board tbody tr').length === n, total);
+    // BD-01 was dispatched in the first test and has no agent: past STUCK_DISPATCHED_SEC (10 s here).
+    await page.waitForSelector('.board tr[data-unit-id="BD-01"][data-stuck="true"]', { timeout: 20_000 });
+    await page.click('.board button[data-filter="out_of_service"]');
+    const oos = await hooks((h) => h.unitsWithStatus('out_of_service'));
+    expect(oos.length).toBe(1);
+    await page.waitForFunction((ids) => [...document.querySelectorAll<HTMLElement>('.board tbody tr')].map((r) => r.dataset.unitId).join() === ids.join(), oos);
+    await page.click('.board button[data-filter="attention"]');
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('.board tbody tr')].some((r) => r.dataset.unitId === 'BD-01'));
+    await page.click('.board button[data-filter="all"]');
+    await page.waitForFunction((n) => document.querySelectorAll('.board tbody tr').length === n, total);
+    // The queue colours incidents waiting past the call → assignment target (60 s): none here yet,
+    // but every open incident has a live timer.
+    const timers = await page.$$eval('.incidents .timer', (els) => els.map((e) => e.textContent ?? ''));
+    expect(timers.length).toBeGreaterThan(0);
+    for (const t of timers) expect(t).toMatch(/^\d\d:\d\d$/);
+    await fleet?.stop();
+    fleet = null;
+  });
+
+  it('looks right (screenshot), and switches to English', async () => {
+    await page.keyboard.press('F2');
+    await page.waitForSelector('form.intake');
+    await hooks((h) => h.idle());
+    await shot('dispatcher-vi');
     await page.click('button.lang');
     await page.waitForFunction(() => document.documentElement.lang === 'en');
     expect(await page.textContent('.topbar')).toContain('Ambulance dispatch');
     expect(await page.textContent(`.incidents button[data-incident-id="${firstIncident}"]`)).toContain('Assigned');
     expect(await page.textContent('form.intake')).toContain('Caller phone');
+    expect(await page.textContent('.board')).toContain('Unit status board');
     await hooks((h) => h.idle());
-    await page.screenshot({ path: SCREENSHOT_EN });
+    await shot('dispatcher-en');
     await page.click('button.lang');
     await page.waitForFunction(() => document.documentElement.lang === 'vi');
   });
@@ -304,7 +471,7 @@ describe('dispatcher page in Chromium against the real server', () => {
     await page.waitForFunction(() => window.__lifeline.connection() === 'live' && window.__lifeline.snapshots() === 2, undefined, { timeout: 30_000 });
     await page.waitForSelector('.banner', { state: 'detached' });
     // The new snapshot comes from the restarted server's database: same units, same incidents.
-    await page.waitForFunction(() => window.__lifeline.renderedUnitIds().length === 3);
+    await page.waitForFunction(() => ['BD-01', 'BD-02', 'BD-03'].every((id) => window.__lifeline.renderedUnitIds().includes(id)));
     await page.waitForFunction((id) => window.__lifeline.incidentStates()[id] === 'assigned', firstIncident);
     // And deltas flow again on the new connection.
     bus.end(true);
@@ -362,7 +529,7 @@ describe('dispatcher page in Chromium against the real server', () => {
     expect(frames).toBeLessThan(units / 100);
     expect(meanMs).toBeLessThan(16);
     await hooks((h) => h.idle());
-    await page.screenshot({ path: '/tmp/lifeline-ui-2000.png' });
+    await shot('dispatcher-2000-units');
   });
 
   it('logged no page errors', () => {

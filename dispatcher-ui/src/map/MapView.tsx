@@ -9,6 +9,8 @@ export interface MapViewProps {
   center: LatLng;
   /** A MapLibre style URL (MAP_STYLE_URL); null → the offline basemap. */
   styleUrl: string | null;
+  /** Credit for OSM-derived data the server uses (routing), shown on the map; null: none. */
+  attribution?: string | null;
   /** A click on the map that did not hit an interactive feature. */
   onMapClick(at: LatLng): void;
   onReady?(map: maplibregl.Map): void;
@@ -22,7 +24,7 @@ const CAPTURE = new URLSearchParams(location.search).has('capture');
  * The one MapLibre instance of the page. Layer components are rendered as children once the
  * style has loaded; each adds its own sources and layers and removes them on unmount.
  */
-export function MapView({ center, styleUrl, onMapClick, onReady, children }: MapViewProps) {
+export function MapView({ center, styleUrl, attribution = null, onMapClick, onReady, children }: MapViewProps) {
   const { t } = useI18n();
   const container = useRef<HTMLDivElement>(null);
   const [handle, setHandle] = useState<MapHandle | null>(null);
@@ -40,7 +42,7 @@ export function MapView({ center, styleUrl, onMapClick, onReady, children }: Map
       zoom: 11.5,
       maxPitch: 0,
       dragRotate: false,
-      attributionControl: { compact: false },
+      attributionControl: attribution ? { compact: false, customAttribution: attribution } : { compact: false },
       canvasContextAttributes: { preserveDrawingBuffer: CAPTURE },
     });
     map.touchZoomRotate.disableRotation();

@@ -3,6 +3,7 @@ import type { ConnectionStatus, LiveStore } from '../realtime/store.ts';
 import type { FrameStatsSnapshot } from './frameStats.ts';
 import { ASSIGNMENT_LINES_LAYER } from './AssignmentLinesLayer.tsx';
 import { UNITS_LAYER } from './UnitsLayer.tsx';
+import { ROUTE_LAYER } from './RouteLayer.tsx';
 
 /**
  * Read-only hooks for browser tests (`window.__lifeline`): what the map really shows, read from
@@ -19,6 +20,10 @@ export interface LifelineTestHooks {
   incidentStates(): Record<string, string>;
   /** Drawn unit-to-scene lines as "incidentId:vehicleId". */
   renderedAssignmentLines(): string[];
+  /** The drawn unit route (selected incident) as "incidentId:vehicleId:source", or null. */
+  renderedRoute(): string | null;
+  /** Units in the live store with the given status (online units only, as the board files them). */
+  unitsWithStatus(status: string): string[];
   /** Ids of the incident pins on the map. */
   renderedIncidentIds(): string[];
   hospitalCount(): number;
@@ -55,6 +60,12 @@ export function installTestHooks(map: MlMap, store: LiveStore, frameStats: () =>
       const lines = map.queryRenderedFeatures({ layers: [ASSIGNMENT_LINES_LAYER] });
       return [...new Set(lines.map((f) => `${String(f.properties.incidentId)}:${String(f.properties.vehicleId)}`))].sort();
     },
+    renderedRoute: () => {
+      if (!map.getLayer(ROUTE_LAYER)) return null;
+      const f = map.queryRenderedFeatures({ layers: [ROUTE_LAYER] })[0];
+      return f ? `${String(f.properties.incidentId)}:${String(f.properties.vehicleId)}:${String(f.properties.source)}` : null;
+    },
+    unitsWithStatus: (status: string) => [...store.units()].filter((u) => (u.online ? u.status : 'offline') === status).map((u) => u.id).sort(),
     renderedIncidentIds: () =>
       [...map.getContainer().querySelectorAll<HTMLElement>('.incident-marker')].map((el) => el.dataset.incidentId ?? '').sort(),
     hospitalCount: () => map.getContainer().querySelectorAll('.hospital-marker').length,

@@ -1,42 +1,57 @@
 import type { Incident } from '@lifeline/protocol';
 import { useI18n } from '../../i18n/I18n.tsx';
 import { categoryKey, stateKey } from '../../i18n/dict.ts';
+import { useNow } from '../useNow.ts';
+import { queueRows } from './queue.ts';
 
 export interface IncidentListProps {
   incidents: Incident[];
   selectedId: string | null;
+  /** Call → assignment target, seconds (ClientConfig.targets.callToAssign); null: none. */
+  callToAssignSec: number | null;
   callSign(vehicleId: string): string;
   onSelect(id: string): void;
 }
 
-/** Open incidents, most urgent first, then the longest waiting, with their state and unit. */
-export function IncidentList({ incidents, selectedId, callSign, onSelect }: IncidentListProps) {
-  const { t, time } = useI18n();
+/**
+ * The queue: open incidents by priority, then the longest waiting, each with a live timer since
+ * the call, coloured when a waiting incident nears or misses the call → assignment target.
+ * Re-renders once a second for the timers.
+ */
+export function IncidentList({ incidents, selectedId, callToAssignSec, callSign, onSelect }: IncidentListProps) {
+  const { t, eta, time } = useI18n();
+  const now = useNow();
+  const rows = queueRows(incidents, now, callToAssignSec);
+  const missed = rows.filter((r) => r.level === 'missed').length;
   return (
     <section className="panel incidents" aria-labelledby="incidents-title">
       <h2 id="incidents-title">
         {t('incidents.title')} <span className="count">{incidents.length}</span>
+        {missed ? <span className="missed-count">{t('queue.missed', { n: missed })}</span> : null}
       </h2>
-      {incidents.length === 0 ? (
+      {rows.length === 0 ? (
         <p className="hint">{t('incidents.empty')}</p>
       ) : (
         <ul>
-          {incidents.map((i) => (
+          {rows.map(({ incident: i, waitingSec, level }) => (
             <li key={i.id}>
               <button
                 type="button"
-                className={`incident${i.id === selectedId ? ' selected' : ''}`}
+                className={`incident lvl-${level}${i.id === selectedId ? ' selected' : ''}`}
                 data-incident-id={i.id}
                 data-state={i.state}
+                data-level={level}
                 onClick={() => onSelect(i.id)}
               >
                 <span className={`prio p${i.priority}`}>P{i.priority}</span>
                 <span className="num">#{i.number}</span>
                 <span className="cat">{t(categoryKey(i.category))}</span>
                 <span className={`state s-${i.state}`}>{t(stateKey(i.state))}</span>
-                <span className="unit">{i.vehicleId ? callSign(i.vehicleId) : t('incidents.noUnit')}</span>
-                <span className="time">
-                  {i.line} · {time(i.createdAt)}
+                <span className="unit">
+                  {i.vehicleId ? callSign(i.vehicleId) : t('incidents.noUnit')} · {i.line} · {time(i.createdAt)}
+                </span>
+                <span className="timer" title={t('queue.waiting')}>
+                  {eta(waitingSec)}
                 </span>
               </button>
             </li>

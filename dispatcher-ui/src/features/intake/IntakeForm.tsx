@@ -1,26 +1,37 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
-import { CATEGORIES, LINES, type Category, type CreateIncidentResponse, type LatLng, type Line } from '@lifeline/protocol';
+import { useEffect, useId, useState, type FormEvent, type RefObject } from 'react';
+import { CATEGORIES, CHANNELS, LINES, type Category, type Channel, type CreateIncidentResponse, type LatLng, type Line } from '@lifeline/protocol';
 import { api } from '../../api.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import { msg, type Msg } from '../../i18n/format.ts';
-import { categoryKey, priorityKey } from '../../i18n/dict.ts';
+import { categoryKey, priorityKey, type MessageKey } from '../../i18n/dict.ts';
 import { formatLatLng, isValidPhone, parseLatLng } from './location.ts';
+import { CallerInfo, useCallerLookup } from './CallerInfo.tsx';
 
 export interface IntakeFormProps {
   /** Where the call is, from a map click, a dragged pin or typed coordinates. */
   location: LatLng | null;
   onLocationChange(at: LatLng | null, typed: boolean): void;
   onCreated(r: CreateIncidentResponse): void;
+  /** The phone field, focused by the "new call" shortcut. */
+  phoneRef?: RefObject<HTMLInputElement | null>;
 }
 
 const PRIORITIES = [1, 2, 3, 4] as const;
 
-/** Call intake: line, caller, location, category, priority, address, notes → POST /api/incidents. */
-export function IntakeForm({ location, onLocationChange, onCreated }: IntakeFormProps) {
+/**
+ * Call intake, keyboard first: line, channel, caller phone and name, location (map click or typed
+ * coordinates), address, category, priority, notes → POST /api/incidents. Tab walks the fields in
+ * that order; Enter in any field creates the incident (Ctrl+Enter in the notes). The caller's
+ * history appears as soon as the number is typed.
+ */
+export function IntakeForm({ location, onLocationChange, onCreated, phoneRef }: IntakeFormProps) {
   const { t, tm } = useI18n();
   const id = useId();
   const [line, setLine] = useState<Line>('115');
+  const [channel, setChannel] = useState<Channel>('phone');
   const [phone, setPhone] = useState('');
+  const [name, setName] = useState('');
+  const [caller, setCaller] = useCallerLookup(phone);
   const [category, setCategory] = useState<Category>('other');
   const [priority, setPriority] = useState<number>(2);
   const [address, setAddress] = useState('');
@@ -40,6 +51,8 @@ export function IntakeForm({ location, onLocationChange, onCreated }: IntakeForm
 
   const reset = () => {
     setPhone('');
+    setName('');
+    setChannel('phone');
     setCategory('other');
     setPriority(2);
     setAddress('');
@@ -59,7 +72,9 @@ export function IntakeForm({ location, onLocationChange, onCreated }: IntakeForm
     setBusy(true);
     const r = await api.createIncident({
       line,
+      channel,
       callerPhone: phone.trim(),
+      ...(name.trim() ? { callerName: name.trim() } : {}),
       location: at,
       category,
       priority,
@@ -85,9 +100,26 @@ export function IntakeForm({ location, onLocationChange, onCreated }: IntakeForm
           </label>
         ))}
       </fieldset>
+      <div className="row">
+        <label className="grow">
+          {t('intake.channel')}
+          <select name="channel" value={channel} onChange={(e) => setChannel(e.target.value as Channel)}>
+            {CHANNELS.map((c) => (
+              <option key={c} value={c}>
+                {t(`channel.${c}` satisfies MessageKey)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="grow">
+          {t('intake.phone')}
+          <input ref={phoneRef} name="callerPhone" type="tel" inputMode="tel" autoComplete="off" value={phone} onChange={(e) => setPhone(e.target.value)} autoFocus />
+        </label>
+      </div>
+      {caller ? <CallerInfo caller={caller} onChange={setCaller} /> : null}
       <label>
-        {t('intake.phone')}
-        <input name="callerPhone" type="tel" inputMode="tel" autoComplete="off" value={phone} onChange={(e) => setPhone(e.target.value)} autoFocus />
+        {t('intake.name')}
+        <input name="callerName" autoComplete="off" maxLength={120} value={name} onChange={(e) => setName(e.target.value)} />
       </label>
       <label>
         {t('intake.location')}
