@@ -46,6 +46,7 @@ const USERS: CreateUserBody[] = [
   { username: 'nurse-a', displayName: 'Điều dưỡng A', password: PASSWORD, role: 'hospital', hospitalId: HOSPITAL_A.id },
   { username: 'nurse-b', displayName: 'Điều dưỡng B', password: PASSWORD, role: 'hospital', hospitalId: HOSPITAL_B.id },
   { username: 'root', displayName: 'Quản trị Test', password: PASSWORD, role: 'admin' },
+  { username: 'crew-h2', displayName: 'Kíp H-02', password: PASSWORD, role: 'crew', vehicleId: 'H-02' },
 ];
 
 /** History: a finished call 40 minutes ago, unit R-01 driving base → scene (T+300 s) → hospital A (T+900 s). */
@@ -391,6 +392,22 @@ describe('role pages in Chromium against the real server', () => {
     const lines = csv.trim().split('\n');
     expect(lines[0]).toBe('line,calls,cancelled,completed,interval,n,mean_s,median_s,p90_s,target_s,within_target');
     expect(lines.some((l) => l.startsWith('1022,1,0,1,response,1,300,300,300,900,1'))).toBe(true);
+
+    // English, with the locale's formats.
+    await page.click('.tabbar .lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    expect(await page.textContent('.kpi-query h2')).toBe('Performance');
+    expect(await page.textContent('.kpi-cards .card[data-interval="response"]')).toContain('within target');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'kpi-en.png') });
+    await page.click('.tabbar .lang');
+
+    // The supervisor's dispatch tab is the dispatcher screen, sized once shown (it was hidden at load).
+    await page.click('.tabbar button[data-tab="dispatch"]');
+    await page.waitForSelector('.tab-page[data-tab="dispatch"] .app .map canvas');
+    const box = await page.$eval('.tab-page[data-tab="dispatch"] .map canvas', (c) => ({ w: (c as HTMLCanvasElement).clientWidth, h: (c as HTMLCanvasElement).clientHeight }));
+    expect(box.w).toBeGreaterThan(600);
+    expect(box.h).toBeGreaterThan(500);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'supervisor-dispatch.png') });
     await page.context().close();
   });
 
@@ -408,6 +425,16 @@ describe('role pages in Chromium against the real server', () => {
     const secret = await page.waitForSelector('.secret code[data-secret="password"]');
     expect((await secret.textContent())!.length).toBeGreaterThanOrEqual(12);
     await page.screenshot({ path: path.join(ARTIFACTS, 'admin.png') });
+    await page.context().close();
+  });
+
+  it("crew page: points to the cab's panel and shows its own unit's job", async () => {
+    const incidentId = server.fleet.view('H-02')?.incidentId ?? null;
+    const page = await loginPage('crew-h2');
+    await page.waitForSelector('.crew-page .crew-note');
+    if (incidentId) await page.waitForSelector(`.crew-job dl[data-incident-id="${incidentId}"]`);
+    else await page.waitForSelector('.crew-job .empty');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'crew.png') });
     await page.context().close();
   });
 

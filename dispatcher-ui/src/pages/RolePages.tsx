@@ -89,7 +89,8 @@ function Tabs({ tabs, user, config, dispatcher, onLogout }: { tabs: Tab[]; user:
   return (
     <div className="tabs-shell">
       <nav className="tabbar" aria-label={p('nav.label')}>
-        <span className="brand">{t('app.title')}</span>
+        {/* On the dispatch tab the dispatcher screen's own bar carries the brand. */}
+        {tab !== 'dispatch' ? <span className="brand">{t('app.title')}</span> : null}
         {tabs.map((x) => (
           <button key={x} type="button" className={`tab${tab === x ? ' on' : ''}`} aria-current={tab === x ? 'page' : undefined} data-tab={x} onClick={() => go(x)}>
             {p(TAB_LABEL[x])}

@@ -49,7 +49,7 @@ export function CrewPage({ user, socket, onLogout }: { user: User; socket: LiveS
           {incident === null ? <p className="empty big">{p('crew.none')}</p> : null}
           {incident ? (
             <dl className="facts" data-incident-id={incident.id}>
-              <dt>#</dt>
+              <dt>{p('replay.incident')}</dt>
               <dd className="big">
                 <strong>#{incident.number}</strong> <span className={`prio p${incident.priority}`}>P{incident.priority}</span> {t(categoryKey(incident.category))} · {t(priorityKey(incident.priority))}
               </dd>

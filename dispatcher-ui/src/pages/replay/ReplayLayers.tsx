@@ -11,6 +11,8 @@ export const REPLAY_TRACKS_LAYER = 'replay-tracks';
 export const REPLAY_FIXES_LAYER = 'replay-fixes';
 export const REPLAY_UNITS_LAYER = 'replay-units';
 const EMPTY: FeatureCollection = { type: 'FeatureCollection', features: [] };
+const MAX_FIXES_DRAWN = 50_000;
+const fixCount = (m: ReplayModel) => m.tracks.reduce((n, t) => n + t.timesMs.length, 0);
 
 /** Every unit's recorded track (a line per unit, and the fixes themselves from street zoom). Static per replay. */
 export function ReplayTracksLayer({ model }: { model: ReplayModel | null }) {
@@ -42,7 +44,8 @@ export function ReplayTracksLayer({ model }: { model: ReplayModel | null }) {
       const color = model!.color[t.id]!;
       const coords = t.lats.map((lat, i) => [t.lngs[i]!, lat]);
       if (coords.length >= 2) lines.push({ type: 'Feature', properties: { id: t.id, color }, geometry: { type: 'LineString', coordinates: coords } });
-      for (const c of coords) fixes.push({ type: 'Feature', properties: { id: t.id, color }, geometry: { type: 'Point', coordinates: c } });
+      // The fixes themselves only while they stay cheap to draw (an area replay may hold millions).
+      if (fixCount(model!) <= MAX_FIXES_DRAWN) for (const c of coords) fixes.push({ type: 'Feature', properties: { id: t.id, color }, geometry: { type: 'Point', coordinates: c } });
     }
     map.getSource<GeoJSONSource>('replay-tracks')?.setData({ type: 'FeatureCollection', features: lines });
     map.getSource<GeoJSONSource>('replay-fixes')?.setData({ type: 'FeatureCollection', features: fixes });
