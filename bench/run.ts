@@ -4,6 +4,7 @@
  * Performance tables in bench/README.md between the `bench:results` markers.
  *
  *   pnpm bench [--quick] [--only nearest,recommend,fanout,ingest,writer,replay] [--skip replay] [--rows 50000000]
+ *   pnpm bench --only none --readme     (rewrite the README tables from results/*.json)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,14 +34,14 @@ for (const s of scenarios) {
 function summary(): string {
   const m = machine();
   const out = [
-    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${m.nproc} × ${m.cpu}, ${m.memGiB} GiB RAM, ${m.os}, Node ${m.node}; load average at the start of the last scenario ${m.loadavgAtStart} (the machine is shared).`,
+    `Machine: ${m.nproc} × ${m.cpu}, ${m.memGiB} GiB RAM, ${m.os}, Node ${m.node} (shared with other engineers' test runs; each table gives its start time and the load average then).`,
     '',
   ];
   for (const s of ALL) {
     const f = `${RESULTS_DIR}${s}.json`;
     if (!existsSync(f)) continue;
     const r = JSON.parse(readFileSync(f, 'utf8')) as ScenarioResult;
-    out.push(`### ${r.title}${r.quick ? ' (quick run)' : ''}`, '', table(r.rows, r.columns), '');
+    out.push(`### ${r.title}${r.quick ? ' (quick run)' : ''}`, '', `Run ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(r.durationSec)} s, load average at start ${r.machine.loadavgAtStart}, commit ${r.machine.git}.`, '', table(r.rows, r.columns), '');
     for (const g of r.goals) out.push(`- Goal: ${g.goal} — ${g.measured} → **${g.met === null ? 'not judged' : g.met ? 'met' : 'not met'}**${g.note ? ` (${g.note})` : ''}`);
     for (const n of r.notes) out.push(`- ${n}`);
     out.push(`- Method: ${r.method.join(' ')}`, '');
@@ -49,9 +50,9 @@ function summary(): string {
 }
 
 const text = summary();
-writeFileSync(`${RESULTS_DIR}summary.md`, text + '\n');
-console.log(`\nwrote ${RESULTS_DIR}summary.md (${((Date.now() - started) / 60000).toFixed(1)} min)`);
-if (!args.quick && failed.length === 0 && scenarios.length === ALL.length && existsSync(README)) {
+console.log(`\n${text}\n(${((Date.now() - started) / 60000).toFixed(1)} min; per-scenario JSON in ${RESULTS_DIR})`);
+// `--readme` rewrites the README tables from the results on disk (e.g. after re-running one scenario).
+if (((!args.quick && failed.length === 0 && scenarios.length === ALL.length) || args.has('readme')) && existsSync(README)) {
   const readme = readFileSync(README, 'utf8');
   const begin = '<!-- bench:results:begin -->';
   const end = '<!-- bench:results:end -->';

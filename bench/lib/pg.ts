@@ -28,6 +28,9 @@ export async function createScratchDb(name: string): Promise<string> {
 }
 
 export async function dropScratchDb(name: string): Promise<void> {
+  // Let connections that were just ended finish closing: WITH (FORCE) would otherwise terminate
+  // them mid-close, and a pg client with no error listener left would crash the process.
+  await new Promise((r) => setTimeout(r, 300));
   await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
 }
 

@@ -77,7 +77,7 @@ const UNITS_PER_CONNECTION = 100;
 const connectionsFor = (units: number) => Math.max(1, Math.min(100, Math.ceil(units / UNITS_PER_CONNECTION)));
 /** Offered rates (positions/s) tried in order until one fails: loss, a generator that cannot keep up, or a backlog. */
 const STEPS = (args.get('steps') ?? '2500,5000,7500,10000,15000,20000,30000,40000,50000,65000').split(',').map(Number);
-const stepMs = args.num('step', quick ? 4 : 8) * 1000;
+const stepMs = args.num('step', quick ? 4 : 6) * 1000;
 /** A step passes when everything offered was delivered/committed within this long after the last send. */
 const MAX_DRAIN_MS = 1500;
 

@@ -12,7 +12,7 @@
 import { execSync } from 'node:child_process';
 import KDBush from 'kdbush';
 import { around } from 'geokdbush';
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { FleetIndex } from '@lifeline/server';
 import { haversineM } from '../../server/src/core/geo.ts';

@@ -24,7 +24,7 @@ import { ratio, rng } from '../lib/stats.ts';
 
 const args = parseArgs();
 const quick = args.quick;
-const total = args.num('rows', quick ? 100_000 : 300_000);
+const total = args.num('rows', quick ? 100_000 : 200_000);
 const BATCH = 5000;
 const UNITS = 2000;
 
@@ -130,6 +130,8 @@ async function main() {
     const dbName = `lifeline_bench_writer_${id}`;
     const url = await createScratchDb(dbName);
     const pool = new pg.Pool({ connectionString: url, max: 2 });
+    // An idle connection closed by the server (e.g. the scratch database dropped) must not crash the run.
+    pool.on('error', () => undefined);
     try {
       await migrate(pool);
       if (name.includes('001 index')) {
