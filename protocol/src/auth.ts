@@ -62,6 +62,9 @@ export const HospitalCaseSchema = Type.Object({
   unitPosition: Type.Union([LatLngSchema, Type.Null()]),
   /** Live ETA of the unit to the hospital, seconds; null when unknown (no position yet). */
   etaSec: Type.Union([Type.Number(), Type.Null()]),
+  /** When hospital staff confirmed arrival / handover (ISO 8601), or null. */
+  arrivalConfirmedAt: Type.Union([Type.String(), Type.Null()]),
+  handedOverAt: Type.Union([Type.String(), Type.Null()]),
   updatedAt: Type.String(),
 });
 export type HospitalCase = Static<typeof HospitalCaseSchema>;

@@ -85,7 +85,12 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     }
     const pool = createPool(databaseUrl);
     cleanups.push(() => pool.end());
-    pool.on('error', (err) => logger.warn({ err }, 'idle PostgreSQL connection failed'));
+    let stopping = false;
+    cleanups.push(async () => {
+      stopping = true;
+    });
+    // Connections dropped by the database's own shutdown are expected while stopping.
+    pool.on('error', (err) => (stopping ? undefined : logger.warn({ err }, 'idle PostgreSQL connection failed')));
     const applied = await migrate(pool).catch((err: Error) => {
       throw Object.assign(new Error(`cannot prepare the database (DATABASE_URL): ${err.message}`), { cause: err });
     });

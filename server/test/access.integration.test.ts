@@ -142,6 +142,10 @@ describe('access by role (embedded)', () => {
     // B cannot record a handover of A's case.
     expect((await api(server.url, 'POST', `/api/hospital/cases/${created.id}/handover`, undefined, tokenB)).status).toBe(404);
     expect((await api(server.url, 'POST', `/api/hospital/cases/${created.id}/handover`, undefined, tokenA)).status).toBe(204);
+    // A second press (another screen, a reload) is refused, not recorded twice.
+    expect((await api(server.url, 'POST', `/api/hospital/cases/${created.id}/handover`, undefined, tokenA)).status).toBe(409);
+    const cases = (await api(server.url, 'GET', '/api/hospital/cases', undefined, tokenA)).body;
+    expect(cases.find((c: { incidentId: string }) => c.incidentId === created.id)).toMatchObject({ arrivalConfirmedAt: null, handedOverAt: expect.any(String) });
     const timeline = (await api(server.url, 'GET', `/api/incidents/${created.id}/timeline`)).body;
     expect(timeline.at(-1)).toMatchObject({ type: 'PatientHandedOver', actor: 'hospital:nurse-a' });
 

@@ -98,8 +98,8 @@ export class DispatchService {
     return getIncident(this.d.db, id);
   }
 
-  listIncidents(open: boolean): Promise<Incident[]> {
-    return listIncidents(this.d.db, { open });
+  listIncidents(open: boolean, opts: { limit?: number; since?: Date } = {}): Promise<Incident[]> {
+    return listIncidents(this.d.db, { open, ...opts });
   }
 
   /** Recomputes recommendations and records what was shown (the recommendation audit). */
@@ -364,6 +364,19 @@ export class DispatchService {
       .orderBy('priority')
       .orderBy('created_at')
       .execute();
+    const marks = rows.length
+      ? await this.d.db
+          .selectFrom('incident_events')
+          .select(['incident_id', 'type', this.d.db.fn.min('ts').as('ts')])
+          .where('incident_id', 'in', rows.map((r) => r.id))
+          .where('type', 'in', ['ArrivalConfirmed', 'PatientHandedOver'])
+          .groupBy(['incident_id', 'type'])
+          .execute()
+      : [];
+    const mark = (id: string, type: string) => {
+      const m = marks.find((x) => x.incident_id === id && x.type === type);
+      return m ? new Date(m.ts as Date).toISOString() : null;
+    };
     const out: HospitalCase[] = [];
     for (const row of rows) {
       const i = toIncident(row);
@@ -389,6 +402,8 @@ export class DispatchService {
         callSign: i.vehicleId ? this.d.fleet.callSign(i.vehicleId) : null,
         unitPosition: pos,
         etaSec: etaSec === null ? null : Math.round(etaSec),
+        arrivalConfirmedAt: mark(i.id, 'ArrivalConfirmed'),
+        handedOverAt: mark(i.id, 'PatientHandedOver'),
         updatedAt: i.updatedAt,
       });
     }
@@ -402,7 +417,10 @@ export class DispatchService {
     if (!['transporting', 'at_hospital'].includes(incident.state)) {
       return { ok: false, code: 'INVALID_TRANSITION', message: `the case is ${incident.state}; the patient has not left the scene` };
     }
+    const already = await this.d.db.selectFrom('incident_events').select('id').where('incident_id', '=', incidentId).where('type', '=', type).executeTakeFirst();
+    if (already) return { ok: false, code: 'INVALID_TRANSITION', message: type === 'ArrivalConfirmed' ? 'arrival is already confirmed' : 'the handover is already recorded' };
     await appendEvent(this.d.db, incidentId, type, actor, { hospitalId });
+    if (incident.hospitalId) this.d.incidentChanged(incident);
     return { ok: true, incident };
   }
 

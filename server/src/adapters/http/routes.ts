@@ -151,8 +151,18 @@ export const apiRoutes =
 
     app.get(
       '/api/incidents',
-      { config: { access: 'viewOperations' }, schema: { querystring: Type.Object({ open: Type.Optional(Type.Boolean()) }), response: { 200: Type.Array(IncidentSchema) } } },
-      async (req) => d.dispatch.listIncidents(req.query.open ?? false),
+      {
+        config: { access: 'viewOperations' },
+        schema: {
+          querystring: Type.Object({
+            open: Type.Optional(Type.Boolean()),
+            since: Type.Optional(Type.String({ format: 'date-time' })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+          }),
+          response: { 200: Type.Array(IncidentSchema) },
+        },
+      },
+      async (req) => d.dispatch.listIncidents(req.query.open ?? false, { limit: req.query.limit, since: req.query.since ? new Date(req.query.since) : undefined }),
     );
     app.post(
       '/api/incidents',

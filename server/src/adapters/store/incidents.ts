@@ -57,9 +57,10 @@ export async function getIncident(db: Executor, id: string, forUpdate = false): 
   return row ? toIncident(row) : null;
 }
 
-export async function listIncidents(db: Executor, opts: { open?: boolean; limit?: number } = {}): Promise<Incident[]> {
+export async function listIncidents(db: Executor, opts: { open?: boolean; limit?: number; since?: Date } = {}): Promise<Incident[]> {
   let q = db.selectFrom('incidents').selectAll();
   if (opts.open) q = q.where('state', 'in', OPEN_STATES as IncidentState[]);
+  if (opts.since) q = q.where('created_at', '>=', opts.since);
   const rows = await q
     .orderBy('priority', 'asc')
     .orderBy('created_at', 'asc')
