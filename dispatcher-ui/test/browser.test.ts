@@ -293,6 +293,7 @@ describe('dispatcher page in Chromium against the real server', () => {
   });
 
   // ---- with the real simulated fleet (vehicle-agent): it acknowledges and drives its jobs ----
+  // While the fleet moves the map is never idle for long, so these screenshots do not wait for it.
 
   /** The fleet parks ~8 km east of the scripted units, within the default view (±0.065° lat). */
   const FLEET_CENTER = { lat: 11.0, lng: 106.72 };
@@ -307,6 +308,7 @@ describe('dispatcher page in Chromium against the real server', () => {
   const detailTypes = () => page.$$eval('section.detail .timeline li', (els) => els.map((el) => (el as HTMLElement).dataset.type ?? ''));
 
   it('with the simulated fleet: a call placed by clicking is assigned and the unit acknowledges it', async () => {
+    const tStart = Date.now();
     fleet = await startSimulatedFleet({
       mqttUrl: server.mqttUrl,
       prefix: PREFIX,
@@ -323,7 +325,11 @@ describe('dispatcher page in Chromium against the real server', () => {
       speedKmh: 40,
     });
     const ids = fleet.ids;
+    console.info(`fleet test: fleet started in ${Date.now() - tStart} ms`);
+    const t0 = Date.now();
+    const lap = (what: string) => console.info(`fleet test: ${what} after ${Date.now() - t0} ms`);
     await page.waitForFunction((ids) => ids.every((id) => window.__lifeline.renderedUnit(id)?.status === 'available'), ids, { timeout: 20_000 });
+    lap('units on the map');
 
     fleetIncident = await createIncidentByClick(FIRST_SCENE, '0987 111 222', 'respiratory', '1');
     const rows = await page.$$eval('section.recs li[role=option]', (els) =>
@@ -336,20 +342,33 @@ describe('dispatcher page in Chromium against the real server', () => {
     expect(rows[0]!.text).toContain('đến nhanh nhất');
     expect(rows[1]!.text).toMatch(/chậm hơn \d+ giây/);
     // Digit 1 picks the first unit: no reason asked.
+    lap('recommendations');
     await page.keyboard.press('1');
     await page.waitForSelector(`section.detail[data-incident-id="${fleetIncident}"]`);
+    lap('assigned');
     // The simulated unit acknowledges over MQTT; the timeline and the queue show it.
     await page.waitForSelector(`section.detail .timeline li[data-type="AssignmentAcknowledged"]`, { timeout: 20_000 });
     await page.waitForFunction(
       (id) => ['acknowledged', 'en_route', 'on_scene'].includes(window.__lifeline.incidentStates()[id] ?? ''),
       fleetIncident,
     );
+    lap('acknowledged');
     const types = await detailTypes();
     expect(types.indexOf('UnitAssigned')).toBeLessThan(types.indexOf('AssignmentAcknowledged'));
     // The assigned unit's route (GET …/route) is drawn on the map, with its source.
     await page.waitForFunction((prefix) => window.__lifeline.renderedRoute()?.startsWith(prefix) ?? false, `${fleetIncident}:${rows[0]!.id}:`);
-    await hooks((h) => h.idle());
+    lap('route drawn');
     await shot('incident-detail');
+
+    // Change unit while the first one drives: the detail panel's reassign opens the list again.
+    await page.click(`section.detail[data-incident-id="${fleetIncident}"] button[data-action=reassign]`);
+    await page.waitForSelector(`section.recs[data-mode="reassign"] li[role=option]`);
+    const next = await page.$eval('section.recs li[role=option]', (el) => (el as HTMLElement).dataset.vehicleId!);
+    expect(next).not.toBe(rows[0]!.id);
+    await page.keyboard.press('1');
+    await page.waitForSelector(`section.detail[data-incident-id="${fleetIncident}"] .timeline li[data-type="UnitReleased"]`);
+    await page.waitForFunction(([id, unit]) => document.querySelector(`.incidents button[data-incident-id="${id}"]`)?.textContent?.includes(unit!) ?? false, [fleetIncident, next]);
+    lap('reassigned');
   });
 
   it('choosing the second unit asks for a reason, which is stored with the assignment', async () => {
@@ -360,7 +379,6 @@ describe('dispatcher page in Chromium against the real server', () => {
     expect(await page.textContent('section.recs form.reason')).toContain('Lý do chọn');
     // Not assigned until a reason is given.
     expect(await page.isDisabled('section.recs form.reason button[type=submit]')).toBe(true);
-    await hooks((h) => h.idle());
     await shot('reason-prompt');
     await page.keyboard.type('Xe gần cầu, tránh kẹt xe');
     await page.keyboard.press('Enter');
@@ -374,7 +392,6 @@ describe('dispatcher page in Chromium against the real server', () => {
     // ~250 m south of the second scene: below its pin, within the server's 500 m.
     const dup = await createIncidentByClick({ lat: SECOND_SCENE.lat - 0.0022, lng: SECOND_SCENE.lng }, '0966 555 666', 'fall', '2');
     const offer = await page.waitForSelector(`section.recs .dups button.merge[data-into="${secondIncident}"]`);
-    await hooks((h) => h.idle());
     await shot('duplicate-offer');
     await offer.click();
     await page.waitForSelector(`section.detail[data-incident-id="${secondIncident}"] .timeline li[data-type="DuplicateMerged"]`);
@@ -414,12 +431,6 @@ describe('dispatcher page in Chromium against the real server', () => {
     await page.waitForSelector(`section.detail[data-incident-id="${flaggedIncident}"][data-state="cancelled"]`);
     await page.waitForSelector(`section.detail .timeline li[data-type="IncidentCancelled"]`);
     await page.waitForSelector(`.incidents button[data-incident-id="${flaggedIncident}"]`, { state: 'detached' });
-    // Unflag again, so the flag is not left behind for other tests.
-    await page.keyboard.press('F2');
-    await page.fill('input[name=callerPhone]', '0901 234 567');
-    await page.click('form.intake .caller[data-flagged="true"] button.link');
-    await page.waitForSelector('form.intake .caller[data-flagged="false"]');
-    await page.fill('input[name=callerPhone]', '');
   });
 
   it('unit board: every unit, filter by status, a dispatched unit that never moved off is highlighted', async () => {
