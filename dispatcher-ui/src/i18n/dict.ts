@@ -189,6 +189,15 @@ export const vi = {
   'timeline.MergedInto': 'Gộp vào sự cố khác',
   'timeline.DuplicateMerged': 'Gộp cuộc gọi trùng',
 
+  'actor.dispatcher': 'Điều phối viên {name}',
+  'actor.supervisor': 'Giám sát {name}',
+  'actor.admin': 'Quản trị {name}',
+  'actor.hospital': 'Bệnh viện {name}',
+  'actor.crew': 'Kíp xe {name}',
+  'actor.unit': 'Xe {name}',
+  'actor.system': 'Hệ thống',
+  'actor.anonymous': 'Không đăng nhập',
+
   'queue.missed': '{n} quá hạn phân công',
   'queue.waiting': 'Thời gian từ lúc nhận cuộc gọi',
 
@@ -198,7 +207,7 @@ export const vi = {
   'board.attention': 'Cần chú ý',
   'board.unit': 'Xe',
   'board.status': 'Trạng thái',
-  'board.inStatus': 'Thời gian',
+  'board.inStatus': 'Thời gian ở trạng thái',
   'board.incident': 'Sự cố',
   'board.flags': 'Cảnh báo',
   'board.stuck': 'Chưa xuất phát',
@@ -407,6 +416,15 @@ export const en: Record<MessageKey, string> = {
   'timeline.MergedInto': 'Merged into another incident',
   'timeline.DuplicateMerged': 'Duplicate call merged',
 
+  'actor.dispatcher': 'Dispatcher {name}',
+  'actor.supervisor': 'Supervisor {name}',
+  'actor.admin': 'Admin {name}',
+  'actor.hospital': 'Hospital {name}',
+  'actor.crew': 'Crew {name}',
+  'actor.unit': 'Unit {name}',
+  'actor.system': 'System',
+  'actor.anonymous': 'Not logged in',
+
   'queue.missed': '{n} past assignment target',
   'queue.waiting': 'Time since the call',
 
@@ -416,7 +434,7 @@ export const en: Record<MessageKey, string> = {
   'board.attention': 'Needs attention',
   'board.unit': 'Unit',
   'board.status': 'Status',
-  'board.inStatus': 'Time',
+  'board.inStatus': 'Time in status',
   'board.incident': 'Incident',
   'board.flags': 'Warnings',
   'board.stuck': 'Not moving off',
@@ -443,6 +461,17 @@ export const statusKey = (s: UnitStatus): MessageKey => `status.${s}`;
 export const stateKey = (s: IncidentState): MessageKey => `state.${s}`;
 export const categoryKey = (c: Category): MessageKey => `category.${c}`;
 export const priorityKey = (p: number): MessageKey => `priority.${Math.min(4, Math.max(1, Math.round(p))) as 1 | 2 | 3 | 4}`;
+
+/**
+ * A timeline actor ("dispatcher:lan", "unit:BD-01", "system") as a key and the name after the
+ * colon; null for a kind of actor this client does not know (shown as it is).
+ */
+export const actorKey = (actor: string): { key: MessageKey; name: string } | null => {
+  const i = actor.indexOf(':');
+  const kind = i < 0 ? actor : actor.slice(0, i);
+  const key = `actor.${kind}`;
+  return key in vi ? { key: key as MessageKey, name: i < 0 ? '' : actor.slice(i + 1) } : null;
+};
 
 /** The message key of a timeline event type, or null for a type this client does not know yet. */
 export const timelineKey = (type: string): MessageKey | null => {

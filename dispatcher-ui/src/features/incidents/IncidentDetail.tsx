@@ -3,7 +3,7 @@ import type { Incident, TimelineEvent, UnitRoute } from '@lifeline/protocol';
 import { api } from '../../api.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import { msg, type Msg } from '../../i18n/format.ts';
-import { categoryKey, stateKey, timelineKey } from '../../i18n/dict.ts';
+import { actorKey, categoryKey, stateKey, timelineKey } from '../../i18n/dict.ts';
 
 export interface IncidentDetailProps {
   incident: Incident;
@@ -67,6 +67,11 @@ export function IncidentDetail({ incident, route, callSign, onReassign, onAssign
     if (typeof d.reason === 'string' && d.reason) parts.push(`“${d.reason}”`);
     if (typeof d.number === 'number') parts.push(`#${d.number}`);
     return parts.join(' · ');
+  };
+
+  const actorLabel = (actor: string): string => {
+    const a = actorKey(actor);
+    return a ? t(a.key, { name: a.name }).trim() : actor;
   };
 
   return (
@@ -172,7 +177,7 @@ export function IncidentDetail({ incident, route, callSign, onReassign, onAssign
               <span className="ts">{time(e.ts)}</span>
               <span className="what">{timelineKey(e.type) ? t(timelineKey(e.type)!) : e.type}</span>
               <span className="more">{describe(e)}</span>
-              <span className="actor">{e.actor}</span>
+              <span className="actor">{actorLabel(e.actor)}</span>
             </li>
           ))}
         </ol>
