@@ -219,6 +219,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       clientId: `lifeline-server-${cfg.instanceId}`,
       username: busUser,
       password: busPassword,
+      persistentSession: broker === null,
       log: logger,
       onMessage: (topic, payload, done) => {
         try {

@@ -78,10 +78,11 @@ describe('access by role (embedded)', () => {
     expect(unknown.status).toBe(401);
     expect((await api(server.url, 'GET', '/api/vehicles', undefined, 'forged-token')).status).toBe(401);
     await server.db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000) }).where('user_id', '=', (await server.db.selectFrom('users').select('id').where('username', '=', 'test-supervisor').executeTakeFirstOrThrow()).id).execute();
-    expect((await api(server.url, 'GET', '/api/vehicles', undefined, tokens.get('supervisor')!)).status).toBe(401);
+    // Sessions are cached for up to 5 s, so expiry and disabling take effect within that.
+    await waitFor(async () => (await api(server.url, 'GET', '/api/vehicles', undefined, tokens.get('supervisor')!)).status === 401, 'expired session refused', 10_000, 250);
     const t = await login(server, 'dispatcher', { username: 'to-disable' });
     await server.db.updateTable('users').set({ disabled: true }).where('username', '=', 'to-disable').execute();
-    expect((await api(server.url, 'GET', '/api/vehicles', undefined, t)).status).toBe(401);
+    await waitFor(async () => (await api(server.url, 'GET', '/api/vehicles', undefined, t)).status === 401, 'disabled user refused', 10_000, 250);
     // Passwords are stored hashed (scrypt), never in clear.
     const row = await server.db.selectFrom('users').select('password_hash').where('username', '=', 'test-dispatcher').executeTakeFirstOrThrow();
     expect(row.password_hash).toMatch(/^scrypt\$32768\$8\$1\$/);

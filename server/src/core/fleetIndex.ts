@@ -78,7 +78,11 @@ export class FleetIndex {
   ): boolean {
     const entry = this.ensure(id);
     if (entry.position && p.recordedAtMs <= entry.position.recordedAtMs) return false;
-    this.unbucket(entry);
+    // h3-js takes latitude first.
+    const cell = latLngToCell(p.lat, p.lng, this.resolution);
+    // Most moves stay in the same cell: then the buckets need no change.
+    const sameCell = cell === entry.cell;
+    if (!sameCell) this.unbucket(entry);
     entry.position = {
       lat: p.lat,
       lng: p.lng,
@@ -86,9 +90,10 @@ export class FleetIndex {
       speedMps: p.speedMps ?? null,
       headingDeg: p.headingDeg ?? null,
     };
-    // h3-js takes latitude first.
-    entry.cell = latLngToCell(p.lat, p.lng, this.resolution);
-    this.bucket(entry);
+    if (!sameCell) {
+      entry.cell = cell;
+      this.bucket(entry);
+    }
     return true;
   }
 

@@ -17,6 +17,11 @@ export interface BusOptions {
   clientId: string;
   username?: string | null;
   password?: string | null;
+  /**
+   * Keep a persistent session (default). With the in-process broker it buys nothing (broker and
+   * server stop together) and aedes walks the whole unacknowledged queue on every ack.
+   */
+  persistentSession?: boolean;
   /** Called for every vehicle message; `done` must be called before the next is delivered. */
   onMessage(topic: string, payload: Buffer, done: () => void): void;
   log: { warn(o: object, m: string): void; info(o: object, m: string): void };
@@ -32,7 +37,7 @@ export async function connectBus(o: BusOptions): Promise<Bus> {
   const client = mqtt.connect(o.url, {
     clientId: o.clientId,
     ...(o.username ? { username: o.username, password: o.password ?? '' } : {}),
-    clean: false,
+    clean: o.persistentSession === false,
     protocolVersion: 4,
     reconnectPeriod: 1000,
     connectTimeout: o.connectTimeoutMs ?? 10_000,

@@ -54,7 +54,24 @@ export async function createSession(db: Db, userId: string, now = Date.now()): P
   return { token, expiresAt };
 }
 
+/**
+ * Sessions seen in the last few seconds, so a busy console does not cost a database round trip per
+ * request. Logout and expiry take effect within SESSION_CACHE_MS.
+ */
+const SESSION_CACHE_MS = 5000;
+const sessionCache = new Map<string, { user: User | null; until: number }>();
+
 export async function userForToken(db: Db, token: string): Promise<User | null> {
+  const key = tokenHash(token);
+  const hit = sessionCache.get(key);
+  if (hit && hit.until > Date.now()) return hit.user;
+  const user = await lookupToken(db, token);
+  if (sessionCache.size > 10_000) sessionCache.clear();
+  sessionCache.set(key, { user, until: Date.now() + SESSION_CACHE_MS });
+  return user;
+}
+
+async function lookupToken(db: Db, token: string): Promise<User | null> {
   const row = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -67,5 +84,6 @@ export async function userForToken(db: Db, token: string): Promise<User | null> 
 }
 
 export async function deleteSession(db: Db, token: string): Promise<void> {
+  sessionCache.delete(tokenHash(token));
   await db.deleteFrom('sessions').where('token_hash', '=', tokenHash(token)).execute();
 }
