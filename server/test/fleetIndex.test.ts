@@ -35,6 +35,19 @@ describe('FleetIndex', () => {
     expect(idx.nearestAvailable({ lat: 11.5, lng: 107.2 }, { limit: 5, maxRadiusM: 1000 }).map((c) => c.id)).toEqual(['A']);
   });
 
+  it('keeps a unit searchable when it moves within its cell, and after status changes there', () => {
+    const idx = indexWith([['A', 10.98, 106.65]]);
+    const cell = idx.get('A')!.cell;
+    idx.move('A', { lat: 10.98001, lng: 106.65001, recordedAtMs: T + 1000 });
+    expect(idx.get('A')!.cell).toBe(cell);
+    expect(idx.nearestAvailable(SCENE, { limit: 1, maxRadiusM: 1000 })[0]).toMatchObject({ id: 'A' });
+    idx.setStatus('A', 'dispatched');
+    idx.move('A', { lat: 10.98002, lng: 106.65002, recordedAtMs: T + 2000 });
+    expect(idx.nearestAvailable(SCENE, { limit: 1, maxRadiusM: 1000 })).toEqual([]);
+    idx.setStatus('A', 'available');
+    expect(idx.nearestAvailable(SCENE, { limit: 1, maxRadiusM: 1000 }).map((c) => c.id)).toEqual(['A']);
+  });
+
   it('forgets removed units', () => {
     const idx = indexWith([['A', 10.98, 106.66], ['B', 10.99, 106.66]]);
     idx.remove('A');
@@ -96,10 +109,10 @@ describe('FleetIndex', () => {
     expect(idx.nearestAvailable(at, { limit: 1, maxRadiusM: 10_000 })[0]!.id).toBe('across');
   });
 
-  it('agrees with a brute-force scan on random fleets and queries', () => {
-    const r = rng(42);
+  it.each([7, 8, 9])('agrees with a brute-force scan on random fleets and queries (resolution %i)', (res) => {
+    const r = rng(42 + res);
     const units: [string, number, number][] = Array.from({ length: 2000 }, (_, i) => [`U${i}`, 10.7 + r() * 0.6, 106.4 + r() * 0.6]);
-    const idx = indexWith(units);
+    const idx = indexWith(units, res);
     for (let q = 0; q < 300; q++) {
       const at = { lat: 10.6 + r() * 0.8, lng: 106.3 + r() * 0.8 };
       const k = 1 + Math.floor(r() * 10);
