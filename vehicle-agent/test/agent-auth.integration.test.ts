@@ -70,7 +70,9 @@ describe('vehicle agent with per-unit credentials (MQTT_AUTH=1)', () => {
     expect(fixes.length).toBeGreaterThan(10);
     const creds = await api<{ username: string; password: string }>(server.url, 'POST', '/api/vehicles/NMEA-1/credentials', undefined, admin);
     const agent = await start('NMEA-1', creds.body.username, creds.body.password, nmeaFileSource(NMEA_LOG));
-    await waitFor(() => agent.stats().fixes === fixes.length && agent.snapshot().spool.positions === 0, 'every fix reported and confirmed');
+    await waitFor(() => agent.stats().fixes === fixes.length && agent.snapshot().spool.positions === 0, 'every fix reported and confirmed', 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}; agent ${JSON.stringify(agent.stats())} spool ${JSON.stringify(agent.snapshot().spool)} connected ${agent.snapshot().connected}`);
+    });
     const rows = await server.db.selectFrom('vehicle_positions').select(['recorded_at', 'lat', 'lng']).where('vehicle_id', '=', 'NMEA-1').orderBy('seq').execute();
     expect(rows.map((r) => r.recorded_at.getTime())).toEqual(fixes.map((f) => Math.round(f.recordedAtMs)));
     const last = fixes.at(-1)!;

@@ -142,15 +142,14 @@ export function thinning(positions: readonly PositionMsg[], limits: SpoolLimits)
  * QoS 1, TCP) — but only from the moment its subscription is in place: after a broker restart the
  * agent may reconnect before the server has re-subscribed, and what it publishes then is dropped by
  * the broker. So each connection starts unverified: only the newest position goes out (the live map
- * first) until a `stored` names a position first sent on this connection. From then on the server is
- * known to receive everything this connection publishes, and the backlog follows, oldest first.
+ * first) until a `stored` names a position first sent on this connection (the anchor). Everything
+ * published on this connection from the anchor's last send on reaches the server, in order; the
+ * backlog follows, oldest first.
  *
- * We publish out of seq order on purpose, so "everything ≤ s" would be wrong. Each send of seq x
- * remembers `bound(x) = min(x, W)`, W being the highest seq such that every spooled position ≤ W had
- * been published in the current round (which starts at verification) by the time x was. `stored {s}`
- * confirms s and every position ≤ bound(s): all of those went out after the anchor and before s. If s
- * went out more than once the smallest bound counts; a seq we never saw go out (sent by a previous
- * run) confirms only itself.
+ * We publish out of seq order on purpose (newest first, live fixes ahead of the backlog), so
+ * "everything ≤ s" would be wrong. Instead we keep this connection's publish log: `stored {s}`
+ * confirms every position published from the anchor up to s's first publication after the anchor.
+ * A seq not published after the anchor (sent before it, or by a previous run) confirms only itself.
  *
  * A round restarts when nothing was confirmed for a while (the server may have lost what it had not
  * committed): everything unconfirmed goes out again. The agent drops the MQTT client's own
@@ -161,23 +160,32 @@ export class Forwarder {
   private conn = 0;
   private verified = false;
   /** Sent on the current connection. */
-  private connSent = new Set<number>();
+  private readonly connSent = new Set<number>();
   /** Highest seq sent on the current connection: a newer one is live and goes ahead of the backlog. */
   private connMaxSent = -1;
   /** Connection number each seq first went out on (this run). */
   private readonly firstConn = new Map<number, number>();
+  /** This connection's publish log from `logBase` on (absolute indices), and where each seq is in it. */
+  private log: number[] = [];
+  private logBase = 0;
+  private readonly logAt = new Map<number, number[]>();
+  /** Absolute log index from which every publish is known to reach the server; null while unverified. */
+  private anchor: number | null = null;
   /** Every spooled position with seq ≤ sentUpTo went out in this round. */
   private sentUpTo = -1;
   /** Sent in this round above sentUpTo (the newest and live positions sent ahead of the backlog). */
   private readonly ahead = new Set<number>();
-  private readonly bounds = new Map<number, number>();
 
   /** A new connection: unverified until a `stored` names a position first sent on it. */
   connect(): void {
     this.conn++;
     this.verified = false;
+    this.anchor = null;
     this.connSent.clear();
     this.connMaxSent = -1;
+    this.log = [];
+    this.logBase = 0;
+    this.logAt.clear();
     this.startRound();
   }
 
@@ -194,6 +202,7 @@ export class Forwarder {
   /** Unverified and no answer: send the newest position again. */
   reprobe(): void {
     this.connSent.clear();
+    this.connMaxSent = -1;
   }
 
   /** Sent in this round and still spooled. */
@@ -218,14 +227,13 @@ export class Forwarder {
       this.connSent.add(p.seq);
       this.connMaxSent = Math.max(this.connMaxSent, p.seq);
       if (!this.firstConn.has(p.seq)) this.firstConn.set(p.seq, this.conn);
-      // Unverified sends confirm only themselves: what went before them may not have reached the server.
-      if (this.verified) {
-        if (p.seq > this.sentUpTo) this.ahead.add(p.seq);
-        this.advance(state);
-      }
-      const b = this.verified ? Math.min(p.seq, this.sentUpTo) : -1;
-      const prev = this.bounds.get(p.seq);
-      this.bounds.set(p.seq, prev === undefined ? b : Math.min(prev, b));
+      const at = this.logBase + this.log.length;
+      this.log.push(p.seq);
+      const list = this.logAt.get(p.seq);
+      if (list) list.push(at);
+      else this.logAt.set(p.seq, [at]);
+      if (p.seq > this.sentUpTo) this.ahead.add(p.seq);
+      this.advance(state);
     };
     if (!this.verified) {
       if (!this.connSent.has(newest.seq)) send(newest);
@@ -260,29 +268,51 @@ export class Forwarder {
    */
   confirm(state: SpoolState, seq: number): SpoolRecord[] {
     if (seq > state.maxSeq) return [];
-    if (!this.verified && this.firstConn.get(seq) === this.conn) {
+    const at = this.logAt.get(seq);
+    if (!this.verified && at && this.firstConn.get(seq) === this.conn) {
+      // The server received one of its publications; from the last one on, it receives them all.
       this.verified = true;
+      this.anchor = at.at(-1)!;
       this.startRound();
     }
-    const bound = this.bounds.get(seq);
-    const records: SpoolRecord[] = [];
-    const ps = state.positions;
-    if (bound !== undefined && bound >= 0 && ps.length > 0 && ps[0]!.seq <= bound) records.push({ t: 'stored', upTo: bound });
-    if ((bound === undefined || seq > bound) && ps[upperBound(ps, seq) - 1]?.seq === seq) records.push({ t: 'drop', seqs: [seq] });
-    return records;
+    const confirmed = new Set<number>([seq]);
+    const from = this.anchor;
+    const upto = from === null ? undefined : at?.find((i) => i >= from);
+    if (from !== null && upto !== undefined) {
+      for (let i = from; i <= upto; i++) confirmed.add(this.log[i - this.logBase]!);
+      this.trim(upto + 1);
+    }
+    return dropRecords(state.positions, confirmed);
+  }
+
+  /** Forgets the log before `index`: it is confirmed, and what follows still reaches the server. */
+  private trim(index: number): void {
+    const n = index - this.logBase;
+    for (const s of new Set(this.log.slice(0, n))) {
+      const list = (this.logAt.get(s) ?? []).filter((i) => i >= index);
+      if (list.length) this.logAt.set(s, list);
+      else this.logAt.delete(s);
+    }
+    this.log.splice(0, n);
+    this.logBase = index;
+    this.anchor = index;
   }
 
   /** Forgets what it knows of positions that left the spool (call after applying records). */
   prune(state: SpoolState): void {
     const lowest = state.positions[0]?.seq ?? Infinity;
-    const forget = (s: number) => {
-      this.bounds.delete(s);
-      this.firstConn.delete(s);
-    };
-    for (const s of this.bounds.keys()) if (s < lowest) forget(s);
-    if (this.bounds.size > 2 * state.positions.length + 1000) {
-      const live = new Set(state.positions.map((p) => p.seq));
-      for (const s of this.bounds.keys()) if (!live.has(s)) forget(s);
-    }
+    for (const s of this.firstConn.keys()) if (s < lowest) this.firstConn.delete(s);
   }
+}
+
+/** Records that drop the `confirmed` seqs from `ps`: one `stored upTo` for the confirmed run at the bottom, a `drop` for the rest. */
+export function dropRecords(ps: readonly PositionMsg[], confirmed: ReadonlySet<number>): SpoolRecord[] {
+  let i = 0;
+  while (i < ps.length && confirmed.has(ps[i]!.seq)) i++;
+  const records: SpoolRecord[] = [];
+  if (i > 0) records.push({ t: 'stored', upTo: ps[i - 1]!.seq });
+  const rest: number[] = [];
+  for (let j = i; j < ps.length; j++) if (confirmed.has(ps[j]!.seq)) rest.push(ps[j]!.seq);
+  if (rest.length) records.push({ t: 'drop', seqs: rest });
+  return records;
 }
