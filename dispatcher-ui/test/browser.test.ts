@@ -318,7 +318,8 @@ describe('dispatcher page in Chromium against the real server', () => {
       seed: 11,
       idle: 'park',
       idPrefix: 'AMB',
-      intervalMs: 250,
+      // 1 Hz like real units: every fix re-renders the (software-rendered) map, which slows the page.
+      intervalMs: 1000,
       // 1 real second = 5 simulated seconds: acks come at once, and a unit sent 1–3 km away is on
       // its way for 20–60 real seconds, so the units do not sweep across the test's map clicks.
       timeScale: 5,
@@ -433,7 +434,10 @@ describe('dispatcher page in Chromium against the real server', () => {
     await page.waitForSelector(`.incidents button[data-incident-id="${flaggedIncident}"]`, { state: 'detached' });
   });
 
-  it('unit board: every unit, filter by status, a dispatched unit that never moved off is highlighted', async () => {
+  it('unit board: every unit, filter by status; a dispatched unit that never moved off and a stale one are highlighted', async () => {
+    // A unit whose only fix is 15 minutes old (the stale threshold is SILENT_AFTER_SEC, 600 s here).
+    await publishPosition('BD-09', { lat: 10.95, lng: 106.6 }, undefined, Date.now() - 15 * 60_000);
+    await page.waitForSelector('.board tr[data-unit-id="BD-09"][data-stale="true"]');
     const total = await hooks((h) => h.unitCount());
     await page.waitForFunction((n) => document.querySelectorAll('.board tbody tr').length === n, total);
     // BD-01 was dispatched in the first test and has no agent: past STUCK_DISPATCHED_SEC (10 s here).
@@ -443,7 +447,11 @@ describe('dispatcher page in Chromium against the real server', () => {
     expect(oos.length).toBe(1);
     await page.waitForFunction((ids) => [...document.querySelectorAll<HTMLElement>('.board tbody tr')].map((r) => r.dataset.unitId).join() === ids.join(), oos);
     await page.click('.board button[data-filter="attention"]');
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('.board tbody tr')].some((r) => r.dataset.unitId === 'BD-01'));
+    await page.waitForFunction(() => {
+      const ids = [...document.querySelectorAll<HTMLElement>('.board tbody tr')].map((r) => r.dataset.unitId);
+      return ids.includes('BD-01') && ids.includes('BD-09') && !ids.some((id) => id?.startsWith('AMB'));
+    });
+    await shot('unit-board-attention');
     await page.click('.board button[data-filter="all"]');
     await page.waitForFunction((n) => document.querySelectorAll('.board tbody tr').length === n, total);
     // The queue colours incidents waiting past the call → assignment target (60 s): none here yet,
