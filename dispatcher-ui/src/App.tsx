@@ -186,7 +186,7 @@ export function App({ store, config, user, onLogout }: AppProps) {
             <HospitalsLayer />
             <AssignmentLinesLayer store={store} incidents={incidents} />
             <RouteLayer incidentId={selected?.id ?? null} route={route} />
-            <UnitsLayer store={store} selectedId={selectedUnit} onSelect={setSelectedUnit} onFrame={(n, ms) => frameStats.record(n, ms)} />
+            <UnitsLayer store={store} selectedId={selectedUnit} staleSec={config.unitThresholds.staleSec} onSelect={setSelectedUnit} onFrame={(n, ms) => frameStats.record(n, ms)} />
             <IncidentsLayer incidents={incidents} selectedId={selectedIncident} onSelect={selectIncident} />
             <CallPinLayer location={callAt} onMove={(at) => placeCall(at, false)} />
             <UnitLegend store={store} />

@@ -438,6 +438,9 @@ describe('dispatcher page in Chromium against the real server', () => {
     // A unit whose only fix is 15 minutes old (the stale threshold is SILENT_AFTER_SEC, 600 s here).
     await publishPosition('BD-09', { lat: 10.95, lng: 106.6 }, undefined, Date.now() - 15 * 60_000);
     await page.waitForSelector('.board tr[data-unit-id="BD-09"][data-stale="true"]');
+    // … and drawn faded on the map (feature-state, checked every 5 s).
+    await page.waitForFunction(() => window.__lifeline.renderedUnit('BD-09')?.stale === true);
+    expect((await hooks((h) => h.renderedUnit('BD-01')))?.stale).toBe(false);
     const total = await hooks((h) => h.unitCount());
     await page.waitForFunction((n) => document.querySelectorAll('.board tbody tr').length === n, total);
     // BD-01 was dispatched in the first test and has no agent: past STUCK_DISPATCHED_SEC (10 s here).

@@ -102,6 +102,7 @@ export const vi = {
   'legend.offline': 'Mất tín hiệu',
   'legend.total': 'Tổng',
   'legend.hospital': 'Bệnh viện',
+  'legend.stale': 'Mờ: không có vị trí mới',
   'legend.incident': 'Sự cố',
 
   'map.basemapNote': 'Bản đồ nền ngoại tuyến: lưới tọa độ 0,1° (~11 km), chưa có dữ liệu đường.',
@@ -329,6 +330,7 @@ export const en: Record<MessageKey, string> = {
   'legend.offline': 'Offline',
   'legend.total': 'Total',
   'legend.hospital': 'Hospital',
+  'legend.stale': 'Faded: no recent position',
   'legend.incident': 'Incident',
 
   'map.basemapNote': 'Offline basemap: 0.1° coordinate grid (~11 km), no road data yet.',

@@ -7,6 +7,10 @@ import { useI18n } from '../i18n/I18n.tsx';
 import { statusKey } from '../i18n/dict.ts';
 import { removeFromMap, useMap } from './MapContext.ts';
 import { isEmptyDiff, STATUS_COLORS, unitCollection, unitsDiff } from './unitFeatures.ts';
+import { isStale } from '../features/board/unitRules.ts';
+
+/** How often units are checked for staleness (it comes with time, not with a message), ms. */
+const STALE_CHECK_MS = 5000;
 
 export const UNITS_SOURCE = 'units';
 export const UNITS_LAYER = 'units-circle';
@@ -17,6 +21,8 @@ export interface UnitsLayerProps {
   store: LiveStore;
   selectedId: string | null;
   onSelect(id: string | null): void;
+  /** A unit with no position newer than this is drawn faded (feature-state `stale`), seconds. */
+  staleSec: number;
   /** Called after each frame's update was handed to the map, with its main-thread cost. */
   onFrame?(changed: number, ms: number): void;
 }
@@ -27,7 +33,7 @@ export interface UnitsLayerProps {
  * data with `setData`. Renders nothing itself. Hover and selection use feature-state and an
  * HTML label (there is no glyph server for map text).
  */
-export function UnitsLayer({ store, selectedId, onSelect, onFrame }: UnitsLayerProps) {
+export function UnitsLayer({ store, selectedId, staleSec, onSelect, onFrame }: UnitsLayerProps) {
   const { map, interactiveLayers } = useMap();
   const { t } = useI18n();
   const tRef = useRef(t);
@@ -39,6 +45,8 @@ export function UnitsLayer({ store, selectedId, onSelect, onFrame }: UnitsLayerP
   onSelectRef.current = onSelect;
   const onFrameRef = useRef(onFrame);
   onFrameRef.current = onFrame;
+  const staleSecRef = useRef(staleSec);
+  staleSecRef.current = staleSec;
 
   /** Shows the call sign of the selected unit, else of the hovered one, at its current position. */
   const refreshLabel = useRef(() => {});
@@ -110,6 +118,9 @@ export function UnitsLayer({ store, selectedId, onSelect, onFrame }: UnitsLayerP
         ],
         'circle-stroke-color': ['case', active, '#111827', hollow, STATUS_COLORS.offline, '#ffffff'],
         'circle-stroke-width': ['case', active, 3, hollow, 2.5, 1.5],
+        // Stale (no recent position): faded, so nobody trusts where it is drawn.
+        'circle-opacity': ['case', ['boolean', ['feature-state', 'stale'], false], 0.35, 1],
+        'circle-stroke-opacity': ['case', ['boolean', ['feature-state', 'stale'], false], 0.5, 1],
       },
     });
     interactiveLayers.add(UNITS_LAYER);
@@ -137,6 +148,22 @@ export function UnitsLayer({ store, selectedId, onSelect, onFrame }: UnitsLayerP
     const unsubscribe = store.subscribeUnits((change) => (change === 'reset' ? batcher.markReset() : batcher.add(change)));
     batcher.markReset();
 
+    // Staleness through feature-state: only the units whose staleness flipped are touched.
+    const staleIds = new Set<string>();
+    const checkStale = () => {
+      const now = Date.now();
+      for (const v of store.units()) {
+        if (!v.position) continue; // not drawn
+        const stale = isStale(v, now, staleSecRef.current);
+        if (stale === staleIds.has(v.id)) continue;
+        if (stale) staleIds.add(v.id);
+        else staleIds.delete(v.id);
+        map.setFeatureState({ source: UNITS_SOURCE, id: v.id }, { stale });
+      }
+    };
+    const staleTimer = setInterval(checkStale, STALE_CHECK_MS);
+    checkStale();
+
     const setHover = (id: string | null) => {
       if (hoveredRef.current === id) return;
       if (hoveredRef.current) map.setFeatureState({ source: UNITS_SOURCE, id: hoveredRef.current }, { hover: false });
@@ -157,6 +184,7 @@ export function UnitsLayer({ store, selectedId, onSelect, onFrame }: UnitsLayerP
 
     return () => {
       unsubscribe();
+      clearInterval(staleTimer);
       batcher.dispose();
       map.off('mousemove', UNITS_LAYER, onMove);
       map.off('mouseleave', UNITS_LAYER, onLeave);

@@ -2,7 +2,7 @@ import type { Map as MlMap } from 'maplibre-gl';
 import type { ConnectionStatus, LiveStore } from '../realtime/store.ts';
 import type { FrameStatsSnapshot } from './frameStats.ts';
 import { ASSIGNMENT_LINES_LAYER } from './AssignmentLinesLayer.tsx';
-import { UNITS_LAYER } from './UnitsLayer.tsx';
+import { UNITS_LAYER, UNITS_SOURCE } from './UnitsLayer.tsx';
 import { ROUTE_LAYER } from './RouteLayer.tsx';
 
 /**
@@ -15,7 +15,7 @@ export interface LifelineTestHooks {
   /** Ids of the units drawn in the viewport (`queryRenderedFeatures`). */
   renderedUnitIds(): string[];
   /** A drawn unit as the map has it (tile-precision position), or null when not drawn. */
-  renderedUnit(id: string): { lat: number; lng: number; status: string; online: boolean } | null;
+  renderedUnit(id: string): { lat: number; lng: number; status: string; online: boolean; stale: boolean } | null;
   /** Incident id → state, as the store holds them (open incidents). */
   incidentStates(): Record<string, string>;
   /** Drawn unit-to-scene lines as "incidentId:vehicleId". */
@@ -52,7 +52,8 @@ export function installTestHooks(map: MlMap, store: LiveStore, frameStats: () =>
       const f = rendered().find((x) => x.properties.id === id);
       if (!f || f.geometry.type !== 'Point') return null;
       const [lng, lat] = f.geometry.coordinates as [number, number];
-      return { lat, lng, status: String(f.properties.st), online: Boolean(f.properties.on) };
+      const stale = Boolean(map.getFeatureState({ source: UNITS_SOURCE, id }).stale);
+      return { lat, lng, status: String(f.properties.st), online: Boolean(f.properties.on), stale };
     },
     incidentStates: () => Object.fromEntries(store.openIncidents().map((i) => [i.id, i.state])),
     renderedAssignmentLines: () => {

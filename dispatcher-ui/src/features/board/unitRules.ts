@@ -19,6 +19,9 @@ export interface UnitRow {
 
 const secondsSince = (iso: string, nowMs: number) => Math.max(0, Math.floor((nowMs - Date.parse(iso)) / 1000));
 
+/** No position, or none newer than `staleSec` (device time of the fix vs the client clock). */
+export const isStale = (v: Vehicle, nowMs: number, staleSec: number): boolean => !v.position || secondsSince(v.position.recordedAt, nowMs) > staleSec;
+
 export const boardStatus = (v: Vehicle): UnitStatus => (v.online ? v.status : 'offline');
 
 /** The board's view of a unit at `nowMs` (client clock; the server's times are compared to it). */
@@ -26,7 +29,7 @@ export function unitRow(v: Vehicle, nowMs: number, th: UnitThresholds): UnitRow 
   const inStatusSec = v.statusSince ? secondsSince(v.statusSince, nowMs) : null;
   const status = boardStatus(v);
   const stuck = status === 'dispatched' && inStatusSec !== null && inStatusSec > th.stuckDispatchedSec;
-  const stale = !v.position || secondsSince(v.position.recordedAt, nowMs) > th.staleSec;
+  const stale = isStale(v, nowMs, th.staleSec);
   return { vehicle: v, status, inStatusSec, stuck, stale, fixIssue: v.fixIssue ?? null };
 }
 

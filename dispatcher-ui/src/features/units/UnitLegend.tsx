@@ -51,6 +51,10 @@ export function UnitLegend({ store }: { store: LiveStore }) {
           </li>
         ))}
         <li>
+          <span className="dot stale" style={{ background: STATUS_COLORS.available }} />
+          <span className="name">{t('legend.stale')}</span>
+        </li>
+        <li>
           <span className="hospital-icon small">H</span>
           <span className="name">{t('legend.hospital')}</span>
         </li>
