@@ -26,6 +26,8 @@ export const StatusMsgSchema = Type.Object(
     status: UnitStatusSchema,
     ts: Type.Integer({ minimum: 0, maximum: 8.64e15 }),
     incidentId: Type.Optional(IncidentIdSchema),
+    /** With `transporting`: the hospital the crew chose (it becomes the incident's destination). */
+    hospitalId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
   { additionalProperties: true },
 );
@@ -81,7 +83,15 @@ export type AckMsg = Static<typeof AckMsgSchema>;
  * `vehicles/{id}/stored`, server → agent, QoS 1: every position this vehicle published
  * up to and including the one carrying `seq` (in publish order) is committed to the database.
  */
-export const StoredMsgSchema = Type.Object({ seq: Type.Integer({ minimum: 0 }) });
+export const StoredMsgSchema = Type.Object({
+  seq: Type.Integer({ minimum: 0 }),
+  /**
+   * Identifies the server run that committed it. A server killed between acking the broker and
+   * committing a batch loses that batch; after it restarts, its acks have a new `boot`, so an agent
+   * must not let them confirm positions it sent before the new run's first confirmed one.
+   */
+  boot: Type.Optional(Type.String({ maxLength: 64 })),
+});
 export type StoredMsg = Static<typeof StoredMsgSchema>;
 
 /** Re-export for agents that speak lat/lng in code. */

@@ -220,6 +220,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       username: busUser,
       password: busPassword,
       persistentSession: broker === null,
+      bootId: randomSecret(6),
       log: logger,
       onMessage: (topic, payload, done) => {
         try {

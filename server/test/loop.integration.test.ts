@@ -155,6 +155,13 @@ describe.each<Mode>(['embedded', 'external'])('core dispatch loop (%s PostgreSQL
       ['available', 'closed'],
     ] as const) {
       ts += 1000;
+      if (status === 'transporting') {
+        // The crew picks another hospital than the one suggested at assignment.
+        const other = (await api<{ id: string }[]>(server.url, 'GET', '/api/hospitals')).body.find((h) => h.id !== msg.value.hospital!.id)!;
+        await agent.publishAsync(vehicleTopic(prefix(), ids.near, 'status'), JSON.stringify({ status, ts, incidentId: incident.id, hospitalId: other.id }), { qos: 1 });
+        await waitFor(async () => (await api<Incident>(server.url, 'GET', `/api/incidents/${incident.id}`)).body.hospitalId === other.id, 'chosen hospital');
+        continue;
+      }
       await publishStatus(ids.near, status, ts, status === 'available' ? undefined : incident.id);
       await waitFor(async () => (await api<Incident>(server.url, 'GET', `/api/incidents/${incident.id}`)).body.state === state, state);
     }
@@ -197,7 +204,7 @@ describe.each<Mode>(['embedded', 'external'])('core dispatch loop (%s PostgreSQL
       JSON.stringify({ seq: lastSeq, ts: Date.now() - 1000, lat: SCENE.lat, lon: SCENE.lng }),
       { qos: 1 },
     );
-    expect(await stored.promise).toEqual({ seq: lastSeq });
+    expect(await stored.promise).toEqual({ seq: lastSeq, boot: expect.stringMatching(/^[A-Za-z0-9_-]{8}$/) });
     await server.writer.drain();
     const rows = await server.db.selectFrom('vehicle_positions').select(['seq', 'lat']).where('vehicle_id', '=', id).orderBy('seq').execute();
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));

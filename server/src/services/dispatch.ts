@@ -512,8 +512,20 @@ export class DispatchService {
         const target = current && !predates ? incidentStateForUnitStatus(current.state, msg.status) : null;
         if (current && target) {
           const release = releasesUnit(target);
-          incident = await updateIncidentState(trx, current.id, target, release ? { vehicleId: null, assignmentId: null } : undefined);
-          await appendEvent(trx, current.id, eventTypeFor(current.state, target), `unit:${vehicleId}`, { vehicleId, unitStatus: msg.status, deviceTs: msg.ts });
+          // The crew may choose another hospital when it starts transporting.
+          const chosen = target === 'transporting' && msg.hospitalId && this.d.hospitals().some((h) => h.id === msg.hospitalId) ? msg.hospitalId : undefined;
+          incident = await updateIncidentState(
+            trx,
+            current.id,
+            target,
+            release ? { vehicleId: null, assignmentId: null } : chosen ? { vehicleId: current.vehicleId, assignmentId: current.assignmentId, hospitalId: chosen } : undefined,
+          );
+          await appendEvent(trx, current.id, eventTypeFor(current.state, target), `unit:${vehicleId}`, {
+            vehicleId,
+            unitStatus: msg.status,
+            deviceTs: msg.ts,
+            ...(chosen ? { hospitalId: chosen } : {}),
+          });
           if (release) {
             await trx.updateTable('assignments').set({ ended_at: sql<Date>`now()` }).where('vehicle_id', '=', vehicleId).where('ended_at', 'is', null).execute();
             incidentId = null;

@@ -22,6 +22,8 @@ export interface BusOptions {
    * server stop together) and aedes walks the whole unacknowledged queue on every ack.
    */
   persistentSession?: boolean;
+  /** Identifies this server run in `stored` acks (see StoredMsgSchema). */
+  bootId: string;
   /** Called for every vehicle message; `done` must be called before the next is delivered. */
   onMessage(topic: string, payload: Buffer, done: () => void): void;
   log: { warn(o: object, m: string): void; info(o: object, m: string): void };
@@ -47,19 +49,28 @@ export async function connectBus(o: BusOptions): Promise<Bus> {
     o.onMessage(packet.topic, packet.payload as Buffer, () => callback());
   };
   await new Promise<void>((resolve, reject) => {
+    // Start-up only: once connected, errors are logged and mqtt.js keeps reconnecting.
+    const done = () => {
+      clearTimeout(timer);
+      client.off('connect', onConnect);
+      client.off('error', onError);
+    };
+    const onConnect = () => {
+      done();
+      resolve();
+    };
+    const onError = (err: Error) => {
+      done();
+      client.end(true);
+      reject(new ConfigError(`cannot connect to the MQTT broker at ${o.url} (MQTT_URL): ${err.message}`));
+    };
     const timer = setTimeout(() => {
+      done();
       client.end(true);
       reject(new ConfigError(`cannot reach the MQTT broker at ${o.url} (MQTT_URL): no answer within ${(o.connectTimeoutMs ?? 10_000) / 1000} s`));
     }, o.connectTimeoutMs ?? 10_000);
-    client.once('connect', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    client.once('error', (err) => {
-      clearTimeout(timer);
-      client.end(true);
-      reject(new ConfigError(`cannot connect to the MQTT broker at ${o.url} (MQTT_URL): ${err.message}`));
-    });
+    client.on('connect', onConnect);
+    client.on('error', onError);
   });
   client.on('error', (err) => o.log.warn({ err }, 'MQTT client error'));
   client.on('offline', () => o.log.warn({}, 'MQTT broker unreachable; reconnecting'));
@@ -84,7 +95,7 @@ export async function connectBus(o: BusOptions): Promise<Bus> {
     },
     publishStored: (lastSeq) => {
       for (const [vehicleId, seq] of lastSeq) {
-        client.publish(vehicleTopic(o.prefix, vehicleId, 'stored'), JSON.stringify({ seq }), { qos: 1 }, (err) => {
+        client.publish(vehicleTopic(o.prefix, vehicleId, 'stored'), JSON.stringify({ seq, boot: o.bootId }), { qos: 1 }, (err) => {
           if (err) o.log.warn({ err, vehicleId }, 'stored ack not published');
         });
       }
