@@ -3,10 +3,9 @@
  * broker is killed and restarted while the agent keeps moving; the agent's link drops and the agent
  * process is killed with SIGKILL mid-outage; the crew works an incident from the panel in Chromium.
  *
- * The server's MQTT client does not survive a broker outage today (server/src/adapters/mqtt/bus.ts
- * keeps its start-up `once('error')` handler, which ends the client for good at the first
- * ECONNREFUSED while reconnecting), so the broker-restart test also restarts the server during the
- * outage; the other tests cut the agent's own link (a TCP relay) and leave broker and server alone.
+ * The broker-restart test also restarts the server during the outage (nothing may be lost across a
+ * server restart either); server/test/brokerOutage covers the server riding out an outage alone.
+ * The other tests cut the agent's own link (a TCP relay) and leave broker and server alone.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -116,7 +115,7 @@ describe('vehicle agent: store-and-forward and crew panel, against Mosquitto and
 
     let atReconnect = -1;
     agent.events.once('connect', () => (atReconnect = published.length));
-    // Work around the server bug described at the top: restart it while the broker is down.
+    // Restart the server while the broker is down: nothing may be lost across that either.
     await server.stop();
     await broker.start();
     server = await env.start({ MQTT_URL: broker.url, MQTT_PREFIX: prefix });

@@ -100,6 +100,10 @@ export async function connectBus(o: BusOptions): Promise<Bus> {
         });
       }
     },
-    close: () => client.endAsync(),
+    // A graceful end waits for in-flight messages, which never complete while the broker is away.
+    close: () =>
+      client.connected
+        ? Promise.race([client.endAsync(), new Promise<void>((r) => setTimeout(r, 2000).unref())]).then(() => client.endAsync(true))
+        : client.endAsync(true),
   };
 }
