@@ -1,3 +1,5 @@
+import type { GroupBy, IntervalName, IntervalStats, KpiGroup } from '@lifeline/protocol';
+
 /**
  * Service KPIs, pure. Intervals come from the first timeline event of each kind. Percentiles use
  * the nearest-rank method (the value at rank ⌈p·n⌉ of the sorted sample), which is what EMS
@@ -19,14 +21,15 @@ export interface IncidentTimes {
   cancelledAt: number | null;
 }
 
+export type { GroupBy, IntervalName, IntervalStats, KpiGroup };
+
 export const INTERVALS = {
   callToAssign: ['createdAt', 'assignedAt'],
   turnout: ['assignedAt', 'enRouteAt'],
   travel: ['enRouteAt', 'onSceneAt'],
   response: ['createdAt', 'onSceneAt'],
   sceneToHospital: ['onSceneAt', 'atHospitalAt'],
-} as const satisfies Record<string, readonly [keyof IncidentTimes, keyof IncidentTimes]>;
-export type IntervalName = keyof typeof INTERVALS;
+} as const satisfies Record<IntervalName, readonly [keyof IncidentTimes, keyof IncidentTimes]>;
 
 /**
  * Default targets, seconds. NFPA 1710 (US career departments): 60 s turnout for EMS and 240 s
@@ -41,25 +44,6 @@ export const DEFAULT_TARGETS: Record<IntervalName, number> = {
   response: 900,
   sceneToHospital: 1800,
 };
-
-export interface IntervalStats {
-  n: number;
-  meanSec: number | null;
-  medianSec: number | null;
-  p90Sec: number | null;
-  /** Share (0–1) of the measured intervals within the target; null when none measured. */
-  withinTarget: number | null;
-  targetSec: number;
-}
-
-export interface KpiGroup {
-  key: Record<string, string | number>;
-  calls: number;
-  cancelled: number;
-  /** Share of calls closed (handled to completion), 0–1. */
-  completed: number | null;
-  intervals: Record<IntervalName, IntervalStats>;
-}
 
 /** Nearest-rank percentile of an ascending sorted sample (p in 0–1]. */
 export function percentile(sorted: readonly number[], p: number): number | null {
@@ -92,7 +76,6 @@ export function intervalSec(t: IncidentTimes, name: IntervalName): number | null
   return (b - a) / 1000;
 }
 
-export type GroupBy = 'line' | 'category' | 'priority' | 'day';
 
 /** Local calendar day of an instant in a time zone, YYYY-MM-DD. */
 export function localDay(ms: number, timeZone: string): string {

@@ -1,15 +1,8 @@
 import { sql } from 'kysely';
+import type { AreaReplay, IncidentReplay, TrackPoint } from '@lifeline/protocol';
 import type { IncidentTimes } from '../../core/kpi.ts';
 import type { Db } from './db.ts';
 import { getIncident, timeline } from './incidents.ts';
-
-export interface TrackPoint {
-  t: string;
-  lat: number;
-  lng: number;
-  speedMps: number | null;
-  headingDeg: number | null;
-}
 
 /** Margin around an incident's life shown in its replay. */
 const REPLAY_MARGIN_MS = 5 * 60 * 1000;
@@ -33,7 +26,7 @@ export async function tracks(db: Db, vehicleIds: readonly string[], from: Date, 
 }
 
 /** Everything needed to replay one incident: the incident, its timeline and every involved unit's track. */
-export async function incidentReplay(db: Db, incidentId: string) {
+export async function incidentReplay(db: Db, incidentId: string): Promise<IncidentReplay | null> {
   const incident = await getIncident(db, incidentId);
   if (!incident) return null;
   const events = await timeline(db, incidentId);
@@ -45,7 +38,7 @@ export async function incidentReplay(db: Db, incidentId: string) {
 }
 
 /** Units seen in an area during a time window, with their tracks (any time window and area replay). */
-export async function areaReplay(db: Db, from: Date, to: Date, bbox: { south: number; west: number; north: number; east: number }, maxUnits = 200) {
+export async function areaReplay(db: Db, from: Date, to: Date, bbox: { south: number; west: number; north: number; east: number }, maxUnits = 200): Promise<AreaReplay> {
   const { rows } = await sql<{ vehicle_id: string }>`
     SELECT DISTINCT vehicle_id FROM vehicle_positions
     WHERE recorded_at BETWEEN ${from} AND ${to}
