@@ -52,7 +52,8 @@ export class Ingest {
     const t = parseVehicleTopic(this.d.prefix, topic);
     if (!t) return this.reject('topic', topic, 'not a vehicle topic');
     if (payload.byteLength > MAX_PAYLOAD_BYTES) return this.reject('too_large', topic, `${payload.byteLength} bytes`);
-    if (t.kind === 'position' || t.kind === 'status' || t.kind === 'ack') this.d.fleet.heard(t.vehicleId, this.now());
+    // Positions are marked heard in acceptPosition (shared with the phone sources).
+    if (t.kind === 'status' || t.kind === 'ack') this.d.fleet.heard(t.vehicleId, this.now());
     switch (t.kind) {
       case 'position': {
         const r = positionParser.parseJson(payload);
