@@ -83,6 +83,7 @@ describe.each<Mode>(['embedded', 'external'])('core dispatch loop (%s PostgreSQL
     const near = vehicles.find((v) => v.id === ids.near)!;
     expect(near.position!.lat).toBeCloseTo(SCENE.lat + mToLat(500), 9);
     expect(near.status).toBe('available');
+    expect(Date.parse(near.statusSince!)).toBeGreaterThan(0);
     await waitFor(
       () => Object.values(ids).every((id) => socketUnits.get(id)?.position) && socketUnits.get(ids.busy)!.status === 'out_of_service',
       'units with their statuses on the socket',

@@ -46,6 +46,7 @@ export class Fleet {
     if (this.callSigns.has(id)) return;
     this.callSigns.set(id, callSign);
     this.incidents.set(id, null);
+    this.statusSince.set(id, Date.now());
     this.index.ensure(id, 'available', false);
     this.dirty.add(id);
   }
