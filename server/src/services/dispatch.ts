@@ -131,7 +131,7 @@ export class DispatchService {
         return this.recordAssignment(trx, incident, vehicleId, actor, reason, destination);
       })
       .catch((err: unknown) => unwrapRollback<AssignResult>(err));
-    return this.afterAssign(result, vehicleId, actor, null);
+    return this.afterAssign(result, vehicleId, null);
   }
 
   /**
@@ -157,7 +157,7 @@ export class DispatchService {
       }
       return this.recordAssignment(trx, current, vehicleId, actor, reason, destination);
     });
-    return this.afterAssign(result, vehicleId, actor, released);
+    return this.afterAssign(result, vehicleId, released);
   }
 
   /** Cancels the call; a unit holding it is released and told to stand down. */
@@ -256,7 +256,7 @@ export class DispatchService {
     return { ok: true, incident: updated, assignmentId: assignment.id };
   }
 
-  private async afterAssign(result: AssignResult, vehicleId: string, actor: string, released: Released | null): Promise<AssignResult> {
+  private async afterAssign(result: AssignResult, vehicleId: string, released: Released | null): Promise<AssignResult> {
     if (!result.ok) {
       this.d.counters.inc(`assign_rejected_${result.code.toLowerCase()}`);
       return result;
@@ -264,7 +264,7 @@ export class DispatchService {
     if (released) await this.notifyReleased(released, result.incident.id, 'reassigned');
     this.d.fleet.setStatus(vehicleId, 'dispatched', result.incident.id);
     this.d.incidentChanged(result.incident);
-    await this.sendAssignment(result.incident, vehicleId, result.assignmentId, actor);
+    await this.sendAssignment(result.incident, vehicleId, result.assignmentId);
     return result;
   }
 
@@ -281,7 +281,7 @@ export class DispatchService {
     }
   }
 
-  private async sendAssignment(incident: Incident, vehicleId: string, assignmentId: string, actor: string): Promise<void> {
+  private async sendAssignment(incident: Incident, vehicleId: string, assignmentId: string): Promise<void> {
     const hospital = this.d.hospitals().find((h) => h.id === incident.hospitalId) ?? null;
     const msg: AssignmentMsg = {
       assignmentId,
@@ -308,7 +308,6 @@ export class DispatchService {
     const timer = setTimeout(() => void this.checkAck(incident.id, vehicleId, assignmentId), this.d.ackTimeoutMs);
     timer.unref();
     this.ackTimers.set(assignmentId, timer);
-    void actor;
   }
 
   private async checkAck(incidentId: string, vehicleId: string, assignmentId: string): Promise<void> {
