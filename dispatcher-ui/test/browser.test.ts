@@ -62,7 +62,6 @@ const UNITS = {
   'BD-02': { lat: 10.968, lng: 106.638 },
   'BD-03': { lat: 10.993, lng: 106.672 },
 } as const;
-type UnitId = keyof typeof UNITS;
 
 let tmp: string;
 let dataDir: string;
