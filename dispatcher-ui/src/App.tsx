@@ -1,11 +1,11 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Map as MlMap } from 'maplibre-gl';
 import type { Caller, CreateIncidentResponse, Incident, LatLng, PossibleDuplicate, Recommendation, User } from '@lifeline/protocol';
 import type { ClientConfig } from './api.ts';
 import { useI18n } from './i18n/I18n.tsx';
 import { msg, type Msg } from './i18n/format.ts';
 import type { MessageKey } from './i18n/dict.ts';
-import { useAlerts, useConnection, useOpenIncidents } from './realtime/hooks.ts';
+import { useAlerts, useConnection, useOpenIncidents, useTimelineTick } from './realtime/hooks.ts';
 import type { LiveStore } from './realtime/store.ts';
 import { MapView } from './map/MapView.tsx';
 import { UnitsLayer } from './map/UnitsLayer.tsx';
@@ -150,7 +150,9 @@ export function App({ store, config, user, onLogout }: AppProps) {
   };
 
   // `incidents` changes whenever any incident does: the panel's incident is re-read with it.
+  const queueTargets = useMemo(() => ({ callToAssignSec: config.targets.callToAssign ?? null, responseSec: config.targets.response ?? null }), [config.targets]);
   const panelIncident = panel.kind === 'intake' ? null : (store.incident(panel.incidentId) ?? null);
+  const timelineTick = useTimelineTick(store, panel.kind === 'detail' ? panel.incidentId : null);
   const selected = selectedIncident ? (store.incident(selectedIncident) ?? null) : null;
   const route = useUnitRoute(selected);
   void incidents;
@@ -218,6 +220,7 @@ export function App({ store, config, user, onLogout }: AppProps) {
             <IncidentDetail
               incident={panelIncident}
               route={selected?.id === panelIncident.id ? route : null}
+              timelineTick={timelineTick}
               callSign={callSign}
               onAssign={() => openRecs(panelIncident.id, 'assign')}
               onReassign={() => openRecs(panelIncident.id, 'reassign')}
@@ -233,7 +236,7 @@ export function App({ store, config, user, onLogout }: AppProps) {
           <IncidentList
             incidents={incidents}
             selectedId={selectedIncident}
-            callToAssignSec={config.targets.callToAssign ?? null}
+            targets={queueTargets}
             callSign={callSign}
             onSelect={selectIncident}
           />

@@ -10,6 +10,7 @@ import { I18nProvider } from './i18n/I18n.tsx';
 import { Session } from './features/auth/session.ts';
 import { createLiveSocket } from './realtime/socket.ts';
 import { LiveStore } from './realtime/store.ts';
+import { clockOffsetMs, setServerClockOffset } from './features/serverClock.ts';
 
 // Bundled, the worker cannot find itself: point MapLibre at the emitted file.
 maplibregl.setWorkerUrl(workerUrl);
@@ -23,6 +24,7 @@ const FALLBACK: ClientConfig = {
   // The server's defaults (STUCK_DISPATCHED_SEC, SILENT_AFTER_SEC) and KPI targets, in seconds.
   unitThresholds: { stuckDispatchedSec: 120, staleSec: 90 },
   targets: { callToAssign: 60, turnout: 60, travel: 240, response: 900, sceneToHospital: 1800 },
+  serverTime: new Date().toISOString(),
 };
 
 async function start() {
@@ -31,8 +33,11 @@ async function start() {
   setUnauthorizedHandler(() => session.expired());
   const socket = createLiveSocket(store, () => session.expired());
   const timeout = new Promise<null>((res) => setTimeout(() => res(null), 3000));
-  const [r] = await Promise.all([Promise.race([api.config(), timeout]), session.check()]);
-  const config = r?.ok ? r.value : FALLBACK;
+  const sentAt = Date.now();
+  const [r] = await Promise.all([Promise.race([api.config().then((c) => ({ c, receivedAt: Date.now() })), timeout]), session.check()]);
+  const config = r?.c.ok ? r.c.value : FALLBACK;
+  // Timers are shown in server time, whatever this PC's clock says.
+  if (r?.c.ok) setServerClockOffset(clockOffsetMs(r.c.value.serverTime, sentAt, r.receivedAt));
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
       <I18nProvider>

@@ -159,3 +159,21 @@ describe('LiveStore', () => {
     expect(store.openIncidents()[0]!.state).toBe('assigned');
   });
 });
+
+describe('timeline announcements', () => {
+  it('move only the announced incident\'s tick and tell only its listeners', () => {
+    const store = new LiveStore();
+    const heard: string[] = [];
+    const off = store.subscribeTimeline((id) => heard.push(id));
+    expect(store.timelineTick('a')).toBe(0);
+    store.onTimeline({ incidentId: 'a', type: 'AckTimedOut' });
+    store.onTimeline({ incidentId: 'a', type: 'AssignmentPublished' });
+    store.onTimeline({ incidentId: 'b', type: 'DuplicateMerged' });
+    expect([store.timelineTick('a'), store.timelineTick('b'), store.timelineTick('c')]).toEqual([2, 1, 0]);
+    expect(heard).toEqual(['a', 'a', 'b']);
+    off();
+    store.onTimeline({ incidentId: 'a', type: 'AckTimedOut' });
+    expect(heard).toHaveLength(3);
+    expect(store.timelineTick('a')).toBe(3);
+  });
+});

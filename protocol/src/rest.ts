@@ -161,6 +161,8 @@ export const ClientConfigSchema = Type.Object({
   unitThresholds: Type.Object({ stuckDispatchedSec: Type.Integer(), staleSec: Type.Integer() }),
   /** KPI targets, seconds: callToAssign, turnout, travel, response, sceneToHospital. */
   targets: Type.Record(Type.String(), Type.Number()),
+  /** The server's clock when this answer was made (ISO 8601): timers are shown in server time, whatever the browser's clock says. */
+  serverTime: Type.String(),
 });
 export type ClientConfig = Static<typeof ClientConfigSchema>;
 

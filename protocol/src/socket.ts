@@ -32,6 +32,14 @@ export const AlertEventSchema = Type.Object({
 });
 export type AlertEvent = Static<typeof AlertEventSchema>;
 
+/**
+ * An event was added to an incident's timeline without changing the incident itself (e.g. the
+ * assignment reached the broker, the unit did not ack in time, a duplicate was merged into it):
+ * a client showing that timeline re-reads it. Changes of state arrive as `incident` instead.
+ */
+export const TimelineAppendedEventSchema = Type.Object({ incidentId: IncidentIdSchema, type: Type.String() });
+export type TimelineAppendedEvent = Static<typeof TimelineAppendedEventSchema>;
+
 /** To hospital staff: every case heading to their hospital, with live ETA (sent on change and every few seconds). */
 export const HospitalCasesEventSchema = Type.Object({ hospitalId: Type.String(), cases: Type.Array(HospitalCaseSchema) });
 export type HospitalCasesEvent = Static<typeof HospitalCasesEventSchema>;
@@ -42,8 +50,9 @@ export interface ServerToClientEvents {
   units: (e: UnitsDeltaEvent) => void;
   incident: (e: Static<typeof IncidentSchema>) => void;
   alert: (e: AlertEvent) => void;
+  timeline: (e: TimelineAppendedEvent) => void;
 }
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface ClientToServerEvents {}
 
-export const SOCKET_EVENTS = { snapshot: 'snapshot', units: 'units', incident: 'incident', alert: 'alert', hospitalCases: 'hospitalCases' } as const;
+export const SOCKET_EVENTS = { snapshot: 'snapshot', units: 'units', incident: 'incident', alert: 'alert', hospitalCases: 'hospitalCases', timeline: 'timeline' } as const;

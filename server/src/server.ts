@@ -152,6 +152,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       },
       incidentChanged: (i) => realtime?.incidentChanged(i),
       ackTimedOut: (incidentId, vehicleId) => realtime?.alert({ type: 'ack_timeout', incidentId, vehicleId, ts: new Date().toISOString() }),
+      timelineAppended: (incidentId, type) => realtime?.timelineAppended(incidentId, type),
       hospitals: () => hospitals,
       ackTimeoutMs: cfg.ackTimeoutSec * 1000,
       staleAfterMs: cfg.silentAfterSec * 1000,

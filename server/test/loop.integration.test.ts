@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { AssignmentMsgSchema, vehicleTopic, type Incident, type SnapshotEvent, type Vehicle } from '@lifeline/protocol';
+import { AssignmentMsgSchema, vehicleTopic, type Incident, type SnapshotEvent, type TimelineAppendedEvent, type Vehicle } from '@lifeline/protocol';
 import { compileParser } from '@lifeline/protocol/validate';
 import type { LifelineServer } from '../src/server.ts';
 import { api, connectMqtt, connectSocket, externalUnavailable, mToLat, nextMessage, randomId, TestEnv, waitFor, type LiveSocket, type Mode } from './helpers.ts';
@@ -20,6 +20,7 @@ describe.each<Mode>(['embedded', 'external'])('core dispatch loop (%s PostgreSQL
   const socketUnits = new Map<string, Vehicle>();
   const socketIncidents = new Map<string, Incident>();
   let snapshot: SnapshotEvent | null = null;
+  const timelineEvents: TimelineAppendedEvent[] = [];
   const tag = randomId().slice(0, 4);
   const ids = { near: `N-${tag}`, mid: `M-${tag}`, far: `F-${tag}`, busy: `B-${tag}` };
   const prefix = () => server.config.mqttPrefix;
@@ -47,6 +48,7 @@ describe.each<Mode>(['embedded', 'external'])('core dispatch loop (%s PostgreSQL
     socket.on('units', (d) => {
       for (const u of d.units) socketUnits.set(u.id, u);
     });
+    socket.on('timeline', (e) => timelineEvents.push(e));
     socket.on('incident', (i) => {
       const prev = socketIncidents.get(i.id);
       if (!prev || prev.version < i.version) socketIncidents.set(i.id, i);
@@ -60,6 +62,15 @@ describe.each<Mode>(['embedded', 'external'])('core dispatch loop (%s PostgreSQL
     await agent?.endAsync();
     await server?.stop();
     await env.teardown();
+  });
+
+  it.skipIf(skip)('tells the browser its clock with the public config', async () => {
+    const before = Date.now();
+    const cfg = await api<{ serverTime: string }>(server.url, 'GET', '/api/config', undefined, null);
+    expect(cfg.status).toBe(200);
+    const t = Date.parse(cfg.body.serverTime);
+    expect(t).toBeGreaterThanOrEqual(before - 5);
+    expect(t).toBeLessThanOrEqual(Date.now() + 5);
   });
 
   it.skipIf(skip)('shows units published over MQTT in the REST API and on the socket', async () => {
@@ -139,6 +150,11 @@ describe.each<Mode>(['embedded', 'external'])('core dispatch loop (%s PostgreSQL
     expect(msg.value.assignmentId).toBe(assigned.body.assignmentId);
     expect(msg.value.destination).toEqual(SCENE);
     expect(msg.value.hospital).toBeDefined();
+    // Events that do not change the incident are announced, so an open timeline re-reads itself.
+    await waitFor(() => timelineEvents.some((e) => e.incidentId === incident.id && e.type === 'AssignmentPublished'), 'timeline event pushed');
+    expect(timelineEvents.filter((e) => e.incidentId === incident.id).map((e) => e.type)).toContain('RecommendationsShown');
+    const events = (await api<{ type: string }[]>(server.url, 'GET', `/api/incidents/${incident.id}/timeline`)).body.map((e) => e.type);
+    for (const e of timelineEvents.filter((x) => x.incidentId === incident.id)) expect(events).toContain(e.type);
 
     // The unit is no longer recommended while it is busy.
     const busyRecs = await api(server.url, 'GET', `/api/incidents/${incident.id}/recommendations`);

@@ -201,6 +201,8 @@ export const vi = {
 
   'queue.missed': '{n} quá hạn phân công',
   'queue.waiting': 'Thời gian từ lúc nhận cuộc gọi',
+  'queue.late': '{n} quá hạn đến hiện trường',
+  'queue.responding': 'Thời gian từ lúc nhận cuộc gọi (mục tiêu: xe đến hiện trường)',
 
   'board.title': 'Bảng trạng thái xe',
   'board.filter': 'Lọc theo trạng thái',
@@ -429,6 +431,8 @@ export const en: Record<MessageKey, string> = {
 
   'queue.missed': '{n} past assignment target',
   'queue.waiting': 'Time since the call',
+  'queue.late': '{n} past on-scene target',
+  'queue.responding': 'Time since the call (target: unit on scene)',
 
   'board.title': 'Unit status board',
   'board.filter': 'Filter by status',

@@ -8,6 +8,7 @@ import { statusKey } from '../i18n/dict.ts';
 import { removeFromMap, useMap } from './MapContext.ts';
 import { isEmptyDiff, STATUS_COLORS, unitCollection, unitsDiff } from './unitFeatures.ts';
 import { isStale } from '../features/board/unitRules.ts';
+import { serverNow } from '../features/serverClock.ts';
 
 /** How often units are checked for staleness (it comes with time, not with a message), ms. */
 const STALE_CHECK_MS = 5000;
@@ -151,7 +152,7 @@ export function UnitsLayer({ store, selectedId, staleSec, onSelect, onFrame }: U
     // Staleness through feature-state: only the units whose staleness flipped are touched.
     const staleIds = new Set<string>();
     const checkStale = () => {
-      const now = Date.now();
+      const now = serverNow();
       for (const v of store.units()) {
         if (!v.position) continue; // not drawn
         const stale = isStale(v, now, staleSecRef.current);

@@ -31,5 +31,6 @@ export function createLiveSocket(store: LiveStore, onUnauthorized: () => void): 
   socket.on('units', (d) => store.onUnits(d));
   socket.on('incident', (i) => store.onIncident(i));
   socket.on('alert', (a) => store.onAlert(a));
+  socket.on('timeline', (e) => store.onTimeline(e));
   return socket;
 }

@@ -1,4 +1,4 @@
-import type { AlertEvent, Incident, SnapshotEvent, UnitsDeltaEvent, Vehicle } from '@lifeline/protocol';
+import type { AlertEvent, Incident, SnapshotEvent, TimelineAppendedEvent, UnitsDeltaEvent, Vehicle } from '@lifeline/protocol';
 import {
   applyIncident,
   applySnapshot,
@@ -54,6 +54,9 @@ export class LiveStore {
   private readonly incidentsChanged = new Emitter<void>();
   private readonly connectionChanged = new Emitter<void>();
   private readonly alertsChanged = new Emitter<void>();
+  private readonly timelineChanged = new Emitter<string>();
+  /** Per incident: how many timeline events were announced (a re-read trigger, not a count of events). */
+  private readonly timelineTicks = new Map<string, number>();
   private openIncidentsCache: Incident[] | null = null;
   private connection: ConnectionState = { status: 'connecting', staleSince: null, snapshots: 0 };
   private alertList: AlertEvent[] = [];
@@ -100,6 +103,12 @@ export class LiveStore {
     this.alertsChanged.emit();
   }
 
+  /** An event was added to an incident's timeline without changing the incident. */
+  onTimeline(e: TimelineAppendedEvent): void {
+    this.timelineTicks.set(e.incidentId, (this.timelineTicks.get(e.incidentId) ?? 0) + 1);
+    this.timelineChanged.emit(e.incidentId);
+  }
+
   dismissAlert(alert: AlertEvent): void {
     this.alertList = this.alertList.filter((a) => a !== alert);
     this.alertsChanged.emit();
@@ -126,6 +135,10 @@ export class LiveStore {
   openIncidents = (): Incident[] => (this.openIncidentsCache ??= openIncidentsByUrgency(this.state.incidents.values()));
   connectionState = (): ConnectionState => this.connection;
   alerts = (): AlertEvent[] => this.alertList;
+  /** Changes whenever the incident's timeline grows without the incident changing. */
+  timelineTick(incidentId: string): number {
+    return this.timelineTicks.get(incidentId) ?? 0;
+  }
 
   // ---- subscriptions ----
 
@@ -135,6 +148,9 @@ export class LiveStore {
   subscribeIncidents = (l: () => void): (() => void) => this.incidentsChanged.subscribe(l);
   subscribeConnection = (l: () => void): (() => void) => this.connectionChanged.subscribe(l);
   subscribeAlerts = (l: () => void): (() => void) => this.alertsChanged.subscribe(l);
+  subscribeTimeline(l: Listener<string>): () => void {
+    return this.timelineChanged.subscribe(l);
+  }
 
   private touchIncidents(): void {
     this.openIncidentsCache = null;

@@ -101,6 +101,11 @@ export class RealtimeGateway {
     if (incident.hospitalId) this.dirtyHospitals.add(incident.hospitalId);
   }
 
+  /** The timeline of an incident grew without the incident changing: dispatch desks re-read it when shown. */
+  timelineAppended(incidentId: string, type: string): void {
+    this.io.to(LIVE_ROOM).emit('timeline', { incidentId, type });
+  }
+
   alert(alert: AlertEvent): void {
     this.io.to(LIVE_ROOM).emit('alert', alert);
   }

@@ -56,6 +56,8 @@ export interface DispatchDeps {
   publishCancel(vehicleId: string, msg: CancelMsg): Promise<void>;
   incidentChanged(incident: Incident): void;
   ackTimedOut(incidentId: string, vehicleId: string): void;
+  /** An event was appended to an incident's timeline without changing the incident (committed). */
+  timelineAppended(incidentId: string, type: string): void;
   hospitals(): Hospital[];
   ackTimeoutMs: number;
   /** Units whose latest accepted fix is older than this are not recommended, ms. */
@@ -90,7 +92,7 @@ export class DispatchService {
       getCaller(this.d.db, incident.callerPhone),
     ]);
     // A flagged caller's call is still taken; the flag is on the timeline for whoever reviews it.
-    if (caller.flagged) await appendEvent(this.d.db, incident.id, 'CallerFlagged', 'system', { reason: caller.flagReason });
+    if (caller.flagged) await this.note(incident.id, 'CallerFlagged', 'system', { reason: caller.flagReason });
     return { incident, recommendations, possibleDuplicates: possible, caller };
   }
 
@@ -111,7 +113,7 @@ export class DispatchService {
       // A unit whose position is stale may be anywhere: do not send it on a guess.
       accept: (e) => this.d.fleet.fresh(e.id, now, this.d.staleAfterMs) && (opts.accept?.(e) ?? true),
     });
-    await appendEvent(this.d.db, incident.id, 'RecommendationsShown', actor, {
+    await this.note(incident.id, 'RecommendationsShown', actor, {
       units: recs.map((r) => ({ vehicleId: r.vehicleId, etaSec: r.etaSec, distanceM: r.distanceM, etaSource: r.etaSource })),
     });
     return recs;
@@ -173,8 +175,8 @@ export class DispatchService {
     if (into.state === 'closed' || into.state === 'cancelled') return { ok: false, code: 'INVALID_TRANSITION', message: `incident #${into.number} is ${into.state}` };
     const r = await this.finish(sourceId, 'cancelled', actor, `duplicate of #${into.number}`);
     if (!r.ok) return r;
-    await appendEvent(this.d.db, sourceId, 'MergedInto', actor, { incidentId: into.id, number: into.number });
-    await appendEvent(this.d.db, into.id, 'DuplicateMerged', actor, { incidentId: sourceId, number: r.incident.number, callerPhone: r.incident.callerPhone });
+    await this.note(sourceId, 'MergedInto', actor, { incidentId: into.id, number: into.number });
+    await this.note(into.id, 'DuplicateMerged', actor, { incidentId: sourceId, number: r.incident.number, callerPhone: r.incident.callerPhone });
     return r;
   }
 
@@ -300,10 +302,10 @@ export class DispatchService {
     };
     try {
       await this.d.publishAssignment(vehicleId, msg);
-      await appendEvent(this.d.db, incident.id, 'AssignmentPublished', 'system', { vehicleId, assignmentId });
+      await this.note(incident.id, 'AssignmentPublished', 'system', { vehicleId, assignmentId });
     } catch (err) {
       this.d.log.error({ err, vehicleId, incidentId: incident.id }, 'assignment could not be published');
-      await appendEvent(this.d.db, incident.id, 'AssignmentPublishFailed', 'system', { vehicleId, assignmentId, error: String(err) });
+      await this.note(incident.id, 'AssignmentPublishFailed', 'system', { vehicleId, assignmentId, error: String(err) });
     }
     const timer = setTimeout(() => void this.checkAck(incident.id, vehicleId, assignmentId), this.d.ackTimeoutMs);
     timer.unref();
@@ -320,7 +322,7 @@ export class DispatchService {
       .catch(() => undefined);
     if (!row || row.acked_at || row.ended_at) return;
     this.d.counters.inc('ack_timeouts');
-    await appendEvent(this.d.db, incidentId, 'AckTimedOut', 'system', { vehicleId, assignmentId }).catch(() => undefined);
+    await this.note(incidentId, 'AckTimedOut', 'system', { vehicleId, assignmentId }).catch(() => undefined);
     this.d.ackTimedOut(incidentId, vehicleId);
   }
 
@@ -418,9 +420,15 @@ export class DispatchService {
     }
     const already = await this.d.db.selectFrom('incident_events').select('id').where('incident_id', '=', incidentId).where('type', '=', type).executeTakeFirst();
     if (already) return { ok: false, code: 'INVALID_TRANSITION', message: type === 'ArrivalConfirmed' ? 'arrival is already confirmed' : 'the handover is already recorded' };
-    await appendEvent(this.d.db, incidentId, type, actor, { hospitalId });
+    await this.note(incidentId, type, actor, { hospitalId });
     if (incident.hospitalId) this.d.incidentChanged(incident);
     return { ok: true, incident };
+  }
+
+  /** Appends an event that does not change the incident, then tells live clients its timeline grew. */
+  private async note(incidentId: string, type: string, actor: string, data: Record<string, unknown>): Promise<void> {
+    await appendEvent(this.d.db, incidentId, type, actor, data);
+    this.d.timelineAppended(incidentId, type);
   }
 
   /** Runs `fn` after every earlier message of the same unit has been handled. */

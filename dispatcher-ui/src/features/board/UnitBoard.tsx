@@ -5,6 +5,7 @@ import { useI18n } from '../../i18n/I18n.tsx';
 import { statusKey, type MessageKey } from '../../i18n/dict.ts';
 import { STATUS_COLORS } from '../../map/unitFeatures.ts';
 import { buildBoard, type Board, type StatusFilter, type UnitThresholds } from './unitRules.ts';
+import { serverNow } from '../serverClock.ts';
 
 /** Rows drawn at most; a fleet of thousands is filtered, not scrolled through. */
 export const MAX_ROWS = 200;
@@ -27,10 +28,10 @@ export interface UnitBoardProps {
 export function UnitBoard({ store, thresholds, incidentNumber, selectedId, onSelect }: UnitBoardProps) {
   const { t, eta, count } = useI18n();
   const [filter, setFilter] = useState<StatusFilter>('all');
-  const [board, setBoard] = useState<Board>(() => buildBoard(store.units(), Date.now(), thresholds, filter));
+  const [board, setBoard] = useState<Board>(() => buildBoard(store.units(), serverNow(), thresholds, filter));
 
   useEffect(() => {
-    const rebuild = () => setBoard(buildBoard(store.units(), Date.now(), thresholds, filter));
+    const rebuild = () => setBoard(buildBoard(store.units(), serverNow(), thresholds, filter));
     rebuild();
     const timer = setInterval(rebuild, 1000);
     return () => clearInterval(timer);

@@ -9,6 +9,8 @@ export interface IncidentDetailProps {
   incident: Incident;
   /** The assigned unit's route, when one is drawn. */
   route: UnitRoute | null;
+  /** Moves when the timeline grows without the incident changing (a pushed `timeline` event). */
+  timelineTick: number;
   callSign(vehicleId: string): string;
   onReassign(): void;
   onAssign(): void;
@@ -24,7 +26,7 @@ const ASSIGNABLE: ReadonlySet<Incident['state']> = new Set(['received', 'triaged
 type Pending = 'cancel' | 'close' | null;
 
 /** One incident: what was reported, its full timeline, and cancel / reassign / close. */
-export function IncidentDetail({ incident, route, callSign, onReassign, onAssign, onChanged, onClose }: IncidentDetailProps) {
+export function IncidentDetail({ incident, route, timelineTick, callSign, onReassign, onAssign, onChanged, onClose }: IncidentDetailProps) {
   const { t, tm, time, eta, km } = useI18n();
   const [events, setEvents] = useState<TimelineEvent[] | null>(null);
   const [pending, setPending] = useState<Pending>(null);
@@ -33,7 +35,7 @@ export function IncidentDetail({ incident, route, callSign, onReassign, onAssign
   const [busy, setBusy] = useState(false);
 
   // The timeline is re-read whenever the incident changes (its version moves with every event
-  // that changes its state; other events show on the next change or on reopening).
+  // that changes its state) or the server announces an event that does not (e.g. AckTimedOut).
   useEffect(() => {
     let cancelled = false;
     void api.timeline(incident.id).then((r) => {
@@ -42,7 +44,7 @@ export function IncidentDetail({ incident, route, callSign, onReassign, onAssign
     return () => {
       cancelled = true;
     };
-  }, [incident.id, incident.version]);
+  }, [incident.id, incident.version, timelineTick]);
 
   useEffect(() => {
     setPending(null);

@@ -55,7 +55,8 @@ export interface RouteDeps {
   hospitals(): Hospital[];
   refreshHospitals(): Promise<void>;
   health(): Promise<{ db: boolean; mqtt: boolean }>;
-  clientConfig: ClientConfig;
+  /** Static part of `/api/config`; `serverTime` is added per request. */
+  clientConfig: Omit<ClientConfig, 'serverTime'>;
 }
 
 const err = (code: ErrorBody['code'], message: string): ErrorBody => ({ code, message });
@@ -86,7 +87,7 @@ export const apiRoutes =
       return { status: 'ok' as const, db: h.db, mqtt: h.mqtt, units: d.fleet.index.size, counters: d.counters.snapshot() };
     });
 
-    app.get('/api/config', { config: { access: 'public' }, schema: { response: { 200: ClientConfigSchema } } }, async () => d.clientConfig);
+    app.get('/api/config', { config: { access: 'public' }, schema: { response: { 200: ClientConfigSchema } } }, async () => ({ ...d.clientConfig, serverTime: new Date().toISOString() }));
 
     // --- sessions -------------------------------------------------------------------------
     app.post('/api/auth/login', { config: { access: 'public' }, schema: { body: LoginBodySchema, response: { 200: LoginResponseSchema, ...Errors } } }, async (req, reply) => {
