@@ -34,7 +34,14 @@ export function UnitBoard({ store, thresholds, incidentNumber, selectedId, onSel
     const rebuild = () => setBoard(buildBoard(store.units(), serverNow(), thresholds, filter));
     rebuild();
     const timer = setInterval(rebuild, 1000);
-    return () => clearInterval(timer);
+    // A snapshot (first connection, reconnection) replaces the fleet: show it at once, not on the next tick.
+    const off = store.subscribeUnits((change) => {
+      if (change === 'reset') rebuild();
+    });
+    return () => {
+      clearInterval(timer);
+      off();
+    };
   }, [store, thresholds, filter]);
 
   const label = (f: StatusFilter): string => (f === 'all' ? t('board.all') : f === 'attention' ? t('board.attention') : t(statusKey(f)));
