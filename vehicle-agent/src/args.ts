@@ -20,6 +20,9 @@ For one real ambulance (GPS receiver, spool, crew panel): vehicle-agent agent --
   --interval-ms MS       real milliseconds between positions (default 1000)
   --idle wander|park     what available units do (default wander)
   --seed N               reproducible start points and idle tracks
+  --road-graph FILE      road graph (.llrg, from npm run import-osm): units start on roads and drive
+                         along them; read by the server's router, so run this through
+                         npm run simulate (the server does when OSM_GRAPH is set)
   -h, --help             this text
 
 Ctrl-C or SIGTERM stops publishing, disconnects cleanly and exits 0.`;
@@ -37,6 +40,8 @@ export interface CliOptions {
   intervalMs: number;
   idle: IdleMode;
   seed: number | undefined;
+  /** Road graph file to drive on; null = straight lines. */
+  roadGraph: string | null;
 }
 
 export type CliParse = { ok: true; help: true } | { ok: true; help: false; options: CliOptions } | { ok: false; error: string };
@@ -66,6 +71,7 @@ export function parseCliArgs(argv: readonly string[], env: Env = {}): CliParse {
         'interval-ms': { type: 'string' },
         idle: { type: 'string' },
         seed: { type: 'string' },
+        'road-graph': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -117,6 +123,9 @@ export function parseCliArgs(argv: readonly string[], env: Env = {}): CliParse {
   const idle = str('idle') ?? 'wander';
   if (idle !== 'wander' && idle !== 'park') errors.push(`--idle must be 'wander' or 'park', got '${idle}'`);
 
+  const roadGraph = str('road-graph') ?? null;
+  if (roadGraph === '') errors.push("--road-graph must name a road graph file (.llrg)");
+
   if (errors.length > 0) return { ok: false, error: errors.join('\n') };
   return {
     ok: true,
@@ -134,6 +143,7 @@ export function parseCliArgs(argv: readonly string[], env: Env = {}): CliParse {
       intervalMs,
       idle: idle as IdleMode,
       seed,
+      roadGraph,
     },
   };
 }

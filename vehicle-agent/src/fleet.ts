@@ -1,5 +1,6 @@
 import type { LatLng } from '@lifeline/protocol';
 import { childSeed, randomPointInRadius, seededRng } from './core/random.ts';
+import type { RoadNetwork } from './core/roads.ts';
 import { startSimulatedVehicle, type SimulatedVehicle, type VehicleOptions, type VehicleStats } from './mqtt/simulated-vehicle.ts';
 import { resolveSimulation, type SimulationOptions } from './options.ts';
 
@@ -35,10 +36,25 @@ export function fleetIds(idPrefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${idPrefix}-${String(i + 1).padStart(width, '0')}`);
 }
 
-/** Deterministic start points for a seed: uniform in the disc of `radiusM` around `center`. */
-export function fleetStarts(center: LatLng, radiusM: number, count: number, seed: number): LatLng[] {
+/** Draws for a start point on a road before keeping one off the network (e.g. in the sea). */
+const START_DRAWS = 20;
+
+/**
+ * Deterministic start points for a seed: uniform in the disc of `radiusM` around `center`. With
+ * `roads`, each is snapped onto the nearest road (a point with no road near is drawn again, up to
+ * 20 times), so units start on the network.
+ */
+export function fleetStarts(center: LatLng, radiusM: number, count: number, seed: number, roads?: RoadNetwork): LatLng[] {
   const rng = seededRng(seed);
-  return Array.from({ length: count }, () => randomPointInRadius(center, radiusM, rng));
+  return Array.from({ length: count }, () => {
+    const first = randomPointInRadius(center, radiusM, rng);
+    if (!roads) return first;
+    for (let draw = 1, p = first; ; draw++, p = randomPointInRadius(center, radiusM, rng)) {
+      const onRoad = roads.snap(p);
+      if (onRoad) return { lat: onRoad.lat, lng: onRoad.lng };
+      if (draw >= START_DRAWS) return first;
+    }
+  });
 }
 
 /**
@@ -52,7 +68,7 @@ export async function startSimulatedFleet(opts: FleetOptions): Promise<Simulated
   const { intervalMs } = resolveSimulation(opts); // fail fast on bad shared options, before any connection
   const seed = (opts.seed ?? Math.floor(Math.random() * 2 ** 32)) >>> 0;
   const ids = fleetIds(opts.idPrefix ?? 'BD', count);
-  const starts = fleetStarts(center, radiusKm * 1000, count, seed);
+  const starts = fleetStarts(center, radiusKm * 1000, count, seed, opts.roads);
 
   const results = await Promise.allSettled(
     ids.map((id, i) =>

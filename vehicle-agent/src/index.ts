@@ -9,6 +9,8 @@ export {
 export { DEFAULT_MQTT_URL, type Log, type LogLevel, type SimulationOptions } from './options.ts';
 export { loadHospitals } from './hospitals.ts';
 export type { IdleMode, SimState } from './core/sim.ts';
+export type { RoadNetwork } from './core/roads.ts';
+export { runFleetCli, type FleetCliOptions, type RoadGraphReader } from './fleetCli.ts';
 export type { JobStatus } from './core/job.ts';
 export {
   startVehicleAgent,

@@ -1,5 +1,6 @@
 import { DEFAULT_TOPIC_PREFIX, type HospitalSummary } from '@lifeline/protocol';
 import { kmhToMps } from './core/geo.ts';
+import type { RoadNetwork } from './core/roads.ts';
 import { DEFAULT_SIM_CONFIG, type IdleMode, type SimConfig } from './core/sim.ts';
 
 export type LogLevel = 'info' | 'warn' | 'error';
@@ -33,6 +34,8 @@ export interface SimulationOptions {
   sceneDwellSec?: number;
   /** Simulated seconds at the hospital. Default 180. */
   hospitalDwellSec?: number;
+  /** Roads to drive along (a loaded road graph); default none: straight lines. A fleet also starts its units on them. */
+  roads?: RoadNetwork;
   /** Give up starting when the broker has not accepted the connection by then. Default 10 000 ms. */
   connectTimeoutMs?: number;
   log?: Log;
@@ -79,6 +82,7 @@ export function resolveSimulation(o: SimulationOptions, env: NodeJS.ProcessEnv =
       wanderRadiusM: nonNegative('wanderRadiusM', o.wanderRadiusM ?? DEFAULT_SIM_CONFIG.wanderRadiusM),
       sceneDwellSec: nonNegative('sceneDwellSec', o.sceneDwellSec ?? DEFAULT_SIM_CONFIG.sceneDwellSec),
       hospitalDwellSec: nonNegative('hospitalDwellSec', o.hospitalDwellSec ?? DEFAULT_SIM_CONFIG.hospitalDwellSec),
+      route: o.roads ? (from, to) => o.roads!.route(from, to) : null,
     },
   };
 }

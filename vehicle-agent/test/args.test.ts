@@ -22,6 +22,7 @@ describe('parseCliArgs', () => {
       intervalMs: 1000,
       idle: 'wander',
       seed: undefined,
+      roadGraph: null,
     });
   });
 
@@ -38,11 +39,12 @@ describe('parseCliArgs', () => {
       ok([
         '--count=3', '--center=-33.9, 151.2', '--radius-km', '0.5', '--mqtt-url', 'mqtts://broker:8883', '--prefix', 'x/y',
         '--id-prefix', 'HCM_1', '--hospitals', 'h.json', '--speed-kmh', '60', '--time-scale', '100', '--interval-ms', '50',
-        '--idle', 'park', '--seed', '42',
+        '--idle', 'park', '--seed', '42', '--road-graph', 'monaco.llrg',
       ]),
     ).toEqual({
       count: 3, center: { lat: -33.9, lng: 151.2 }, radiusKm: 0.5, mqttUrl: 'mqtts://broker:8883', prefix: 'x/y', idPrefix: 'HCM_1',
       hospitalsFile: 'h.json', speedKmh: 60, timeScale: 100, intervalMs: 50, idle: 'park', seed: 42,
+      roadGraph: 'monaco.llrg',
     });
   });
 
@@ -82,6 +84,7 @@ describe('parseCliArgs', () => {
     [['--prefix', 'a/#'], /--prefix/],
     [['--prefix', '/a'], /--prefix/],
     [['--mqtt-url', 'localhost:1883'], /--mqtt-url must look like/],
+    [['--road-graph', ''], /--road-graph must name a road graph file/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['--count'], /argument missing/],
     [['stray'], /positional/i],

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AssignmentMsg } from '@lifeline/protocol';
-import { destinationPoint, distanceM, kmhToMps } from '../src/core/geo.ts';
+import type { LatLng } from '@lifeline/protocol';
+import { bearingDeg, destinationPoint, distanceM, kmhToMps } from '../src/core/geo.ts';
 import { childSeed, randomPointInRadius, seededRng } from '../src/core/random.ts';
+import { followPath, planPath, type RoadNetwork } from '../src/core/roads.ts';
 import { advance, DEFAULT_SIM_CONFIG, initialSimState, receiveAssignment, receiveCancel, type SimConfig, type SimState } from '../src/core/sim.ts';
 import { fleetIds, fleetStarts } from '../src/fleet.ts';
 
@@ -181,5 +183,191 @@ describe('random start points', () => {
   it('ids are zero-padded', () => {
     expect(fleetIds('BD', 3)).toEqual(['BD-001', 'BD-002', 'BD-003']);
     expect(fleetIds('X', 1200).at(-1)).toBe('X-1200');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Driving along roads. A toy network with two roads, a west–east one along the latitude of
+// `home` and a south–north one along the longitude of the scene, so the road way from home to
+// the scene is an L with its corner at (home.lat, scene.lng).
+const corner: LatLng = { lat: home.lat, lng: scene.lng };
+/** Distance from p to the nearer road, metres. */
+const offRoadM = (p: LatLng) => Math.min(distanceM(p, { lat: home.lat, lng: p.lng }), distanceM(p, { lat: p.lat, lng: scene.lng }));
+// The sim drives great circles between road points; a parallel is not one, so allow a few cm.
+const onRoad = (p: LatLng) => offRoadM(p) < 0.1;
+const lRoads: RoadNetwork = {
+  snap: (p) => (distanceM(p, { lat: home.lat, lng: p.lng }) <= distanceM(p, { lat: p.lat, lng: scene.lng }) ? { lat: home.lat, lng: p.lng } : { lat: p.lat, lng: scene.lng }),
+  route: (from, to) => {
+    const a = lRoads.snap(from)!;
+    const b = lRoads.snap(to)!;
+    // Both on one road: along it; else via the corner.
+    if (a.lat === b.lat && a.lat === home.lat) return [a, b];
+    if (a.lng === b.lng && a.lng === scene.lng) return [a, b];
+    return a.lat === home.lat ? [a, corner, b] : [a, corner, b];
+  },
+};
+const lengthM = (pts: readonly LatLng[]) => pts.slice(1).reduce((m, p, i) => m + distanceM(pts[i]!, p), 0);
+const roadPark: SimConfig = { ...park, route: lRoads.route };
+
+describe('followPath', () => {
+  const a = home;
+  const b = destinationPoint(a, 90, 100);
+  const c = destinationPoint(b, 0, 100);
+  it.each([
+    ['short of the first point', 50, 90, false, 2],
+    ['round the corner: the distance counts along the line', 150, 0, false, 1],
+    ['exactly on the corner keeps the heading of the piece driven', 100, 90, false, 1],
+    ['to the end, no overshoot', 500, 0, true, 0],
+  ])('%s', (_name, reachM, headingDeg, arrived, left) => {
+    const step = followPath(a, [b, c], reachM, 1, 180);
+    expect(step.movedM).toBeCloseTo(Math.min(reachM, 200), 6);
+    expect(step.headingDeg).toBeCloseTo(headingDeg, 3);
+    expect(step.arrived).toBe(arrived);
+    expect(step.remaining).toHaveLength(left);
+    if (arrived) expect(step.position).toEqual(c);
+  });
+  it('keeps the previous heading when it does not move', () => {
+    expect(followPath(a, [b], 0, 1, 123).headingDeg).toBe(123);
+    expect(followPath(a, [a], 10, 1, 123)).toMatchObject({ headingDeg: 123, arrived: true, movedM: 0 });
+  });
+});
+
+describe('planPath', () => {
+  it('drives the road line, then off it to a target beside the road', () => {
+    const off = destinationPoint(corner, 180, 30); // 30 m south of the corner, off both roads
+    const p = planPath(home, off, lRoads.route);
+    expect(p.points.at(-1)).toEqual(off);
+    expect(p.points.slice(0, -1).every(onRoad)).toBe(true);
+  });
+  it('is the straight line without a route function, or when the route is null or empty', () => {
+    expect(planPath(home, scene).points).toEqual([scene]);
+    expect(planPath(home, scene, () => null).points).toEqual([scene]);
+    expect(planPath(home, scene, () => []).points).toEqual([scene]);
+  });
+});
+
+describe('advance on roads', () => {
+  it('drives the road line to the scene at the configured speed, heading along each road, and arrives', () => {
+    let s = receiveAssignment(initialSimState(home, roadPark, noRandom), assignment(), [], roadPark).state;
+    const dt = 1;
+    const reach = roadPark.speedMps * dt;
+    const roadM = lengthM([home, corner, scene]);
+    let ticks = 0;
+    while (s.job.status === 'en_route') {
+      const t = advance(s, dt, roadPark, noRandom);
+      ticks++;
+      const was = s.position;
+      s = t.state;
+      expect(onRoad(s.position)).toBe(true);
+      // Never faster than the speed (a straight chord across the corner is shorter still).
+      expect(distanceM(was, s.position)).toBeLessThanOrEqual(reach + 1e-6);
+      if (s.job.status !== 'en_route') break;
+      expect(s.speedMps).toBeCloseTo(roadPark.speedMps, 9);
+      // Before the corner: east along the first road; after it: north along the second.
+      const expectedHeading = s.path!.points.length === 2 ? bearingDeg(home, corner) : bearingDeg(corner, scene);
+      expect(Math.abs(s.headingDeg - expectedHeading)).toBeLessThan(0.5);
+    }
+    expect(s.job.status).toBe('on_scene');
+    expect(s.position).toEqual(scene);
+    expect(s.speedMps).toBe(0);
+    // The whole L at the speed: the road length decides the time, not the straight line.
+    expect(ticks).toBe(Math.ceil(roadM / reach));
+    expect(ticks).toBeGreaterThan(Math.ceil(distanceM(home, scene) / reach));
+  });
+
+  it('drives from an off-road start onto the road first, then along it', () => {
+    const start = destinationPoint(home, 180, 40); // 40 m south of the west–east road
+    let s = receiveAssignment(initialSimState(start, roadPark, noRandom), assignment(), [], roadPark).state;
+    s = advance(s, 3, roadPark, noRandom).state; // 33 m: still on the way to the road, heading north
+    expect(s.headingDeg).toBeCloseTo(0, 3);
+    expect(offRoadM(s.position)).toBeCloseTo(40 - roadPark.speedMps * 3, 3);
+    for (let i = 0; i < 400 && s.job.status === 'en_route'; i++) {
+      s = advance(s, 1, roadPark, noRandom).state;
+      expect(offRoadM(s.position)).toBeLessThan(i === 0 ? 40 : 0.1);
+    }
+    expect(s.job.status).toBe('on_scene');
+  });
+
+  it('falls back to the straight line when there is no route (identical to no graph)', () => {
+    const noRoute: SimConfig = { ...park, route: () => null };
+    let a = receiveAssignment(initialSimState(home, noRoute, noRandom), assignment({ hospital }), [], noRoute).state;
+    let b = receiveAssignment(initialSimState(home, park, noRandom), assignment({ hospital }), [], park).state;
+    for (let i = 0; i < 1000; i++) {
+      a = advance(a, 1, noRoute, noRandom).state;
+      b = advance(b, 1, park, noRandom).state;
+      expect(a.position).toEqual(b.position);
+      expect(a.job).toEqual(b.job);
+    }
+    expect(a.job.status).toBe('available');
+  });
+
+  it('re-routes from where it is when re-assigned or cancelled, and drives home along the road', () => {
+    const calls: [LatLng, LatLng][] = [];
+    const cfg: SimConfig = { ...roadPark, route: (f, t) => (calls.push([f, t]), lRoads.route(f, t)) };
+    let s = receiveAssignment(initialSimState(home, cfg, noRandom), assignment(), [], cfg).state;
+    for (let i = 0; i < 20; i++) s = advance(s, 1, cfg, noRandom).state;
+    expect(calls).toEqual([[home, scene]]); // routed once, then followed
+    expect(s.path?.to).toEqual(scene);
+
+    // Re-tasked: a scene 1 km west along the road.
+    const west = destinationPoint(home, 270, 1000);
+    const westOnRoad = { lat: home.lat, lng: west.lng };
+    s = receiveAssignment(s, assignment({ assignmentId: 'as-2', destination: westOnRoad }), [], cfg).state;
+    expect(s.path).toBeNull();
+    const here = s.position;
+    s = advance(s, 1, cfg, noRandom).state;
+    expect(calls.at(-1)).toEqual([here, westOnRoad]);
+    expect(s.headingDeg).toBeCloseTo(270, 1); // turned round onto the new way
+    expect(s.path?.to).toEqual(westOnRoad);
+
+    // Cancelled part-way up the south–north road of a third job: home along the roads, not across.
+    s = receiveAssignment(s, assignment({ assignmentId: 'as-3', destination: scene }), [], cfg).state;
+    s = advance(s, 1, cfg, noRandom).state;
+    expect(s.path?.points).toHaveLength(2); // the corner, the scene
+    while (s.path!.points.length > 1) s = advance(s, 1, cfg, noRandom).state;
+    for (let i = 0; i < 30; i++) s = advance(s, 1, cfg, noRandom).state;
+    expect(distanceM(s.position, { lat: s.position.lat, lng: scene.lng })).toBeLessThan(0.1);
+    expect(distanceM(s.position, corner)).toBeGreaterThan(300);
+    s = receiveCancel(s, { assignmentId: 'as-3' }, cfg).state;
+    expect(s.path).toBeNull();
+    const before = calls.length;
+    for (let i = 0; i < 1000 && distanceM(s.position, home) > 0; i++) {
+      s = advance(s, 1, cfg, noRandom).state;
+      expect(onRoad(s.position)).toBe(true);
+    }
+    expect(s.position).toEqual(home);
+    expect(calls.slice(before).map(([, to]) => to)).toEqual([home]);
+  });
+
+  it('wanders idle along roads only, within the wander radius', () => {
+    const cfg: SimConfig = { ...DEFAULT_SIM_CONFIG, route: lRoads.route };
+    const rng = seededRng(42);
+    let s = initialSimState(home, cfg, rng);
+    let moving = 0;
+    for (let i = 0; i < 3000; i++) {
+      const t = advance(s, 5, cfg, rng);
+      expect(onRoad(t.state.position)).toBe(true);
+      expect(distanceM(t.state.position, home)).toBeLessThanOrEqual(cfg.wanderRadiusM + 1);
+      expect(distanceM(s.position, t.state.position)).toBeLessThanOrEqual(cfg.idleSpeedMps * 5 + 1e-6);
+      if (t.state.speedMps > 0) {
+        moving++;
+        expect([90, 270]).toContain(Math.round(t.state.headingDeg)); // along the west–east road
+      }
+      s = t.state;
+    }
+    expect(moving).toBeGreaterThan(100);
+  });
+});
+
+describe('start points on roads', () => {
+  it('are snapped onto the network, reproducibly; a point with no road near is drawn again', () => {
+    const starts = fleetStarts(home, 3000, 50, 7, lRoads);
+    expect(starts.every(onRoad)).toBe(true);
+    expect(fleetStarts(home, 3000, 50, 7, lRoads)).toEqual(starts);
+    // Only the northern half has roads: every start is drawn there.
+    const northOnly: RoadNetwork = { snap: (p) => (p.lat > home.lat ? p : null), route: () => null };
+    expect(fleetStarts(home, 3000, 50, 7, northOnly).every((p) => p.lat > home.lat)).toBe(true);
+    // Nowhere: the first draw is kept, as without roads.
+    expect(fleetStarts(home, 3000, 1, 7, { snap: () => null, route: () => null })).toEqual(fleetStarts(home, 3000, 1, 7));
   });
 });

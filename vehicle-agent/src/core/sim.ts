@@ -1,8 +1,9 @@
 import type { LatLng } from '@lifeline/protocol';
-import { distanceM, kmhToMps, stepTowards } from './geo.ts';
+import { distanceM, kmhToMps } from './geo.ts';
 import type { AssignmentMsg, CancelMsg, HospitalSummary } from '@lifeline/protocol';
 import { IDLE, jobFromAssignment, jobTarget, nextJobState, type Job, type JobConfig, type JobState } from './job.ts';
 import { randomBetween, randomPointInRadius, type Rng } from './random.ts';
+import { followPath, planPath, type Path, type RouteFn } from './roads.ts';
 
 /** What an available unit does: drift between nearby spots, or stay parked at its start point. */
 export type IdleMode = 'wander' | 'park';
@@ -18,6 +19,11 @@ export interface SimConfig extends JobConfig {
   /** An idle unit parks this long (simulated seconds, uniform in [min, max)) between moves. */
   parkMinSec: number;
   parkMaxSec: number;
+  /**
+   * Road lines to drive along (a loaded road graph); without it, or when it has no route, units
+   * drive the straight line. Must be pure and deterministic.
+   */
+  route?: RouteFn | null;
 }
 
 export const DEFAULT_SIM_CONFIG: SimConfig = {
@@ -45,6 +51,8 @@ export interface SimState {
   home: LatLng;
   job: JobState;
   idle: IdleState;
+  /** The rest of the current drive (to the job target, home or an idle spot); null when parked. */
+  path: Path | null;
 }
 
 export interface Tick {
@@ -62,12 +70,14 @@ export function initialSimState(home: LatLng, cfg: SimConfig, rng: Rng): SimStat
     home: { ...home },
     job: IDLE,
     idle: { waypoint: null, parkLeftSec: cfg.idle === 'wander' ? randomBetween(0, cfg.parkMaxSec, rng) : 0 },
+    path: null,
   };
 }
 
 /** Takes a new job, replacing any current one. */
 export function assignJob(state: SimState, job: Job, cfg: SimConfig): SimState {
-  return { ...state, job: nextJobState(state.job, { type: 'assigned', job }, cfg), idle: { waypoint: null, parkLeftSec: 0 } };
+  // A new job is a new target: drop the old drive, the next tick routes afresh from here.
+  return { ...state, job: nextJobState(state.job, { type: 'assigned', job }, cfg), idle: { waypoint: null, parkLeftSec: 0 }, path: null };
 }
 
 /**
@@ -89,7 +99,7 @@ export function receiveAssignment(
 export function receiveCancel(state: SimState, msg: Pick<CancelMsg, 'assignmentId'>, cfg: SimConfig): { state: SimState; applied: boolean } {
   const job = nextJobState(state.job, { type: 'cancelled', assignmentId: msg.assignmentId }, cfg);
   if (job === state.job) return { state, applied: false };
-  return { state: { ...state, job, speedMps: 0, idle: { waypoint: null, parkLeftSec: 0 } }, applied: true };
+  return { state: { ...state, job, speedMps: 0, idle: { waypoint: null, parkLeftSec: 0 }, path: null }, applied: true };
 }
 
 /** Advances the simulation by `dtSec` simulated seconds. Pure: all randomness comes from `rng`. */
@@ -98,50 +108,81 @@ export function advance(state: SimState, dtSec: number, cfg: SimConfig, rng: Rng
   return { state: next, statusChanged: next.job.status !== state.job.status };
 }
 
+/** Where a drive leaves the unit after one tick. */
+interface Drive {
+  position: LatLng;
+  headingDeg: number;
+  speedMps: number;
+  path: Path | null;
+  arrived: boolean;
+}
+
+/**
+ * One tick of driving towards `target` at `speedMps`: along the current path when it still leads
+ * there (or along `planned`), else along a fresh one from here (re-routing when the target changed).
+ */
+function drive(state: SimState, target: LatLng, speedMps: number, dtSec: number, cfg: SimConfig, planned?: Path): Drive {
+  const path = planned ?? (state.path && sameLatLng(state.path.to, target) ? state.path : planPath(state.position, target, cfg.route));
+  const step = followPath(state.position, path.points, speedMps, dtSec, state.headingDeg);
+  return {
+    position: step.position,
+    headingDeg: step.headingDeg,
+    speedMps: step.arrived ? 0 : speedMps,
+    path: step.arrived ? null : { to: target, points: step.remaining },
+    arrived: step.arrived,
+  };
+}
+
+const sameLatLng = (a: LatLng, b: LatLng) => a.lat === b.lat && a.lng === b.lng;
+
 function advanceJob(state: SimState, dtSec: number, cfg: SimConfig): SimState {
   const target = jobTarget(state.job);
   if (!target) {
     // on scene or at hospital: parked, the clock runs down.
-    return { ...state, speedMps: 0, job: nextJobState(state.job, { type: 'elapsed', dtSec }, cfg) };
+    return { ...state, speedMps: 0, path: null, job: nextJobState(state.job, { type: 'elapsed', dtSec }, cfg) };
   }
-  const step = stepTowards(state.position, target, cfg.speedMps, dtSec, state.headingDeg);
-  return {
-    ...state,
-    position: step.position,
-    headingDeg: step.headingDeg,
-    speedMps: step.arrived ? 0 : cfg.speedMps,
-    job: step.arrived ? nextJobState(state.job, { type: 'arrived' }, cfg) : state.job,
-  };
+  const { arrived, ...moved } = drive(state, target, cfg.speedMps, dtSec, cfg);
+  return { ...state, ...moved, job: arrived ? nextJobState(state.job, { type: 'arrived' }, cfg) : state.job };
 }
 
 function advanceIdle(state: SimState, dtSec: number, cfg: SimConfig, rng: Rng): SimState {
   const fromHome = distanceM(state.position, state.home);
   const leash = cfg.idle === 'wander' ? cfg.wanderRadiusM : 0;
-  // 1 m of slack so float noise at the edge of the wander disc does not count as "away".
-  if (fromHome > leash + 1) {
+  // 1 m of slack so float noise at the edge of the wander disc does not count as "away". A unit
+  // on its way to an idle spot keeps going: a road there may bulge out of the disc.
+  if (state.idle.waypoint === null && fromHome > leash + 1) {
     // Back from a job: return to the start point at driving speed.
-    const step = stepTowards(state.position, state.home, cfg.speedMps, dtSec, state.headingDeg);
+    const { arrived, ...moved } = drive(state, state.home, cfg.speedMps, dtSec, cfg);
     return {
       ...state,
-      position: step.position,
-      headingDeg: step.headingDeg,
-      speedMps: step.arrived ? 0 : cfg.speedMps,
-      idle: { waypoint: null, parkLeftSec: step.arrived && cfg.idle === 'wander' ? randomBetween(cfg.parkMinSec, cfg.parkMaxSec, rng) : 0 },
+      ...moved,
+      idle: { waypoint: null, parkLeftSec: arrived && cfg.idle === 'wander' ? randomBetween(cfg.parkMinSec, cfg.parkMaxSec, rng) : 0 },
     };
   }
   if (cfg.idle === 'park') return { ...state, speedMps: 0 };
   if (state.idle.parkLeftSec > 0) {
     return { ...state, speedMps: 0, idle: { waypoint: null, parkLeftSec: Math.max(0, state.idle.parkLeftSec - dtSec) } };
   }
-  const waypoint = state.idle.waypoint ?? randomPointInRadius(state.home, cfg.wanderRadiusM, rng);
-  const step = stepTowards(state.position, waypoint, cfg.idleSpeedMps, dtSec, state.headingDeg);
+  let waypoint = state.idle.waypoint;
+  let planned: Path | undefined;
+  if (waypoint === null) {
+    const spot = randomPointInRadius(state.home, cfg.wanderRadiusM, rng);
+    const line = cfg.route?.(state.position, spot);
+    if (line && line.length > 0) {
+      // On roads the spot is where the road line ends; one that leads out of the disc is not taken.
+      const end = line[line.length - 1]!;
+      if (distanceM(end, state.home) > leash + 1) return { ...state, speedMps: 0, idle: { waypoint: null, parkLeftSec: randomBetween(cfg.parkMinSec, cfg.parkMaxSec, rng) } };
+      waypoint = end;
+      planned = { to: end, points: line };
+    } else {
+      waypoint = spot; // no road line: the straight line, as without a graph
+      planned = { to: spot, points: [spot] };
+    }
+  }
+  const { arrived, ...moved } = drive(state, waypoint, cfg.idleSpeedMps, dtSec, cfg, planned);
   return {
     ...state,
-    position: step.position,
-    headingDeg: step.headingDeg,
-    speedMps: step.arrived ? 0 : cfg.idleSpeedMps,
-    idle: step.arrived
-      ? { waypoint: null, parkLeftSec: randomBetween(cfg.parkMinSec, cfg.parkMaxSec, rng) }
-      : { waypoint, parkLeftSec: 0 },
+    ...moved,
+    idle: arrived ? { waypoint: null, parkLeftSec: randomBetween(cfg.parkMinSec, cfg.parkMaxSec, rng) } : { waypoint, parkLeftSec: 0 },
   };
 }
