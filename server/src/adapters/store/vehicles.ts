@@ -67,3 +67,25 @@ export async function listHospitals(db: Executor): Promise<Hospital[]> {
   const rows = await db.selectFrom('hospitals').select(['id', 'name', 'lat', 'lng', 'ed_capacity', 'diversion']).orderBy('id').execute();
   return rows.map((r) => ({ id: r.id, name: r.name, location: { lat: r.lat, lng: r.lng }, edCapacity: r.ed_capacity, diversion: r.diversion }));
 }
+
+/**
+ * Adds or updates hospitals by id (name and position only: a re-import keeps the ED status that
+ * hospital staff set). Returns how many rows were inserted and how many updated.
+ */
+export async function upsertHospitals(
+  db: Executor,
+  rows: readonly { id: string; name: string; location: { lat: number; lng: number }; capabilities: string[] }[],
+): Promise<{ inserted: number; updated: number }> {
+  if (rows.length === 0) return { inserted: 0, updated: 0 };
+  const result = await db
+    .insertInto('hospitals')
+    .values(rows.map((h) => ({ id: h.id, name: h.name, lat: h.location.lat, lng: h.location.lng, capabilities: h.capabilities })))
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), lat: eb.ref('excluded.lat'), lng: eb.ref('excluded.lng'), capabilities: eb.ref('excluded.capabilities') })),
+    )
+    // xmax = 0 only for a freshly inserted row version.
+    .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
+    .execute();
+  const inserted = result.filter((r) => r.inserted).length;
+  return { inserted, updated: result.length - inserted };
+}
