@@ -20,6 +20,13 @@ export const PositionMsgSchema = Type.Object(
 );
 export type PositionMsg = Static<typeof PositionMsgSchema>;
 
+/**
+ * A crew message's number (status or ack), per vehicle, never repeating. When a status or ack
+ * carries one, the server answers `stored {mids: [mid]}` once the message is applied and committed
+ * (or found to be a duplicate of one that was), and the agent keeps it spooled until then.
+ */
+export const CrewMessageIdSchema = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+
 /** `vehicles/{id}/status`, agent → server, retained, QoS 1. The last will carries `offline`. */
 export const StatusMsgSchema = Type.Object(
   {
@@ -28,6 +35,7 @@ export const StatusMsgSchema = Type.Object(
     incidentId: Type.Optional(IncidentIdSchema),
     /** With `transporting`: the hospital the crew chose (it becomes the incident's destination). */
     hospitalId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    mid: Type.Optional(CrewMessageIdSchema),
   },
   { additionalProperties: true },
 );
@@ -74,23 +82,28 @@ export type CancelMsg = Static<typeof CancelMsgSchema>;
 
 /** `vehicles/{id}/ack`, agent → server, QoS 1. */
 export const AckMsgSchema = Type.Object(
-  { assignmentId: Type.String({ minLength: 1, maxLength: 64 }), ts: Type.Integer({ minimum: 0 }) },
+  { assignmentId: Type.String({ minLength: 1, maxLength: 64 }), ts: Type.Integer({ minimum: 0 }), mid: Type.Optional(CrewMessageIdSchema) },
   { additionalProperties: true },
 );
 export type AckMsg = Static<typeof AckMsgSchema>;
 
 /**
- * `vehicles/{id}/stored`, server → agent, QoS 1: every position this vehicle published
- * up to and including the one carrying `seq` (in publish order) is committed to the database.
+ * `vehicles/{id}/stored`, server → agent, QoS 1. Two confirmations, either or both present:
+ * - `seq`: every position this vehicle published that *this server run* (`boot`) received, up to
+ *   and including the one carrying `seq` (in receive order, which is publish order), is committed.
+ * - `mids`: these crew messages (status, ack carrying `mid`) are applied and committed.
  */
 export const StoredMsgSchema = Type.Object({
-  seq: Type.Integer({ minimum: 0 }),
+  /** Absent when the message only confirms crew messages (only agents that send `mid` get those). */
+  seq: Type.Optional(Type.Integer({ minimum: 0 })),
   /**
    * Identifies the server run that committed it. A server killed between acking the broker and
-   * committing a batch loses that batch; after it restarts, its acks have a new `boot`, so an agent
-   * must not let them confirm positions it sent before the new run's first confirmed one.
+   * committing a batch loses that batch; after it restarts its acks carry a new `boot`, and an
+   * agent must not let them confirm positions the old run may have lost (see the agent's
+   * Forwarder: it re-anchors its confirmation window and re-sends what is unconfirmed).
    */
   boot: Type.Optional(Type.String({ maxLength: 64 })),
+  mids: Type.Optional(Type.Array(CrewMessageIdSchema, { maxItems: 1000 })),
 });
 export type StoredMsg = Static<typeof StoredMsgSchema>;
 

@@ -212,7 +212,16 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     silence.unref();
     cleanups.push(async () => clearInterval(silence));
 
-    const ingest = new Ingest({ prefix: cfg.mqttPrefix, fleet, trackers, writer, dispatch, counters, log: logger });
+    const ingest = new Ingest({
+      prefix: cfg.mqttPrefix,
+      fleet,
+      trackers,
+      writer,
+      dispatch,
+      counters,
+      log: logger,
+      confirmCrew: (vehicleId, mid) => bus?.publishCrewConfirmed(vehicleId, [mid]),
+    });
     void app.register(osmandRoutes({ ingest, trackers, counters }));
     bus = await connectBus({
       url: mqttUrl,

@@ -3,8 +3,9 @@ import type { AckMsg, PositionMsg, StatusMsg } from '@lifeline/protocol';
 /**
  * The store-and-forward spool, pure part: what is waiting for the server, as a state that records
  * change (the file adapter appends the same records to disk and replays them at start, see
- * spool/fileSpool.ts). Positions leave only when the server's `stored` confirms them; crew
- * messages (status, ack) when the broker acknowledged them (the protocol has no status ack).
+ * spool/fileSpool.ts). Positions leave only when the server's `stored {seq}` confirms them (see
+ * Forwarder); crew messages (status, ack) when `stored {mids}` names them (see core/crewOutbox.ts).
+ * A broker PUBACK confirms nothing.
  */
 
 /** A crew message waiting to be delivered, in the order the crew made them. */
@@ -14,8 +15,11 @@ export type SpooledMessage =
 
 /** One line of the spool log. */
 export type SpoolRecord =
-  /** Seqs below `below` may have been used: the next run starts at or above it. */
-  | { t: 'seq'; below: number }
+  /**
+   * Seqs below `below` may have been used: the next run starts at or above it. `midBelow`: the same
+   * for crew message ids (written by compaction, which forgets delivered messages).
+   */
+  | { t: 'seq'; below: number; midBelow?: number }
   | { t: 'pos'; p: PositionMsg }
   | { t: 'msg'; m: SpooledMessage }
   /** Every position with seq ≤ upTo is confirmed stored. */
@@ -69,6 +73,7 @@ export class SpoolState {
     switch (r.t) {
       case 'seq':
         this.seqReservedBelow = Math.max(this.seqReservedBelow, r.below);
+        if (r.midBelow !== undefined) this.nextMessageId = Math.max(this.nextMessageId, r.midBelow);
         return;
       case 'pos': {
         const last = this.positions.at(-1);
@@ -110,10 +115,18 @@ export class SpoolState {
     return Math.max(this.seqReservedBelow, this.maxSeq + 1, Math.floor(clockMs));
   }
 
+  /**
+   * Raises the next crew message id to the device clock (ms) at start, as seqs are: ids never repeat
+   * even if the spool directory was wiped, so a late `stored {mids}` cannot confirm a new message.
+   */
+  raiseMessageIds(clockMs: number): void {
+    this.nextMessageId = Math.max(this.nextMessageId, Math.floor(clockMs));
+  }
+
   /** The records that rebuild this state from nothing (what compaction writes). */
   snapshot(): SpoolRecord[] {
     return [
-      { t: 'seq', below: Math.max(this.seqReservedBelow, this.maxSeq + 1) },
+      { t: 'seq', below: Math.max(this.seqReservedBelow, this.maxSeq + 1), midBelow: this.nextMessageId },
       ...(this.memo === null ? [] : [{ t: 'memo', memo: this.memo } as const]),
       ...this.messages.map((m) => ({ t: 'msg', m }) as const),
       ...this.positions.map((p) => ({ t: 'pos', p }) as const),
@@ -136,25 +149,40 @@ export function thinning(positions: readonly PositionMsg[], limits: SpoolLimits)
 }
 
 /**
- * Which positions to publish, and what a `stored {seq}` confirms. Server semantics: `stored {s}`
- * means every position the server received from this vehicle up to and including s, in receive
- * order, is committed. Within one connection the server receives in our publish order (one topic,
- * QoS 1, TCP) — but only from the moment its subscription is in place: after a broker restart the
- * agent may reconnect before the server has re-subscribed, and what it publishes then is dropped by
- * the broker. So each connection starts unverified: only the newest position goes out (the live map
- * first) until a `stored` names a position first sent on this connection (the anchor). Everything
- * published on this connection from the anchor's last send on reaches the server, in order; the
- * backlog follows, oldest first.
+ * Which positions to publish, and what a `stored {seq, boot}` confirms. Server semantics: `stored
+ * {s, boot: B}` means every position the server run B received from this vehicle up to and including
+ * s, in receive order, is committed. Within one connection the server receives in our publish order
+ * (one topic, QoS 1, TCP, the server's persistent session) — but only from the moment its
+ * subscription is in place: after a broker restart the agent may reconnect before the server has
+ * re-subscribed, and what it publishes then is dropped by the broker. So each connection starts
+ * unverified: only the newest position goes out (the live map first) until a `stored` names a
+ * position first sent on this connection (the anchor). Everything published on this connection from
+ * the anchor's last send on reaches the server, in order; the backlog follows, oldest first.
  *
  * We publish out of seq order on purpose (newest first, live fixes ahead of the backlog), so
  * "everything ≤ s" would be wrong. Instead we keep this connection's publish log: `stored {s}`
  * confirms every position published from the anchor up to s's first publication after the anchor.
  * A seq not published after the anchor (sent before it, or by a previous run) confirms only itself.
  *
- * A round restarts when nothing was confirmed for a while (the server may have lost what it had not
- * committed): everything unconfirmed goes out again. The agent drops the MQTT client's own
- * retransmissions at every disconnect so that this is the only resend path (a restarted broker may
- * have lost messages it had acknowledged).
+ * Server restarts (`boot` changes). The server acks the broker before its batch commit, so a server
+ * killed in between loses that batch while the broker and our connection stay up; the next run's
+ * `stored` would otherwise cover it. When a `stored` carries a boot other than the last one seen:
+ * - the anchor is dropped and a round starts: everything unconfirmed goes out again (duplicates are
+ *   dropped by the server by (vehicle, seq));
+ * - the *mark* is the current end of the publish log. The new run was alive when it sent that
+ *   `stored`, so it receives everything we publish from the mark on (persistent session);
+ * - until the new run confirms a position first published at or after the mark (by this run of the
+ *   agent, on this connection: its only copies are past the mark, so the run received them all
+ *   before it), each `stored` confirms only its own seq. That one re-anchors the window at the mark:
+ *   it confirms everything published from the mark up to it. In practice the next fresh fix.
+ * A late `stored` of an earlier run counts as a boot change too (it only makes us re-send more).
+ * This assumes one server run receives a vehicle's positions at a time (no shared subscriptions
+ * splitting one vehicle across instances).
+ *
+ * A round also restarts when nothing was confirmed for a while (the agent's resend timer): this is
+ * what recovers when a restarted server receives nothing from us to answer. The agent drops the
+ * MQTT client's own retransmissions at every disconnect so that the spool is the only resend path
+ * (a restarted broker may have lost messages it had acknowledged).
  */
 export class Forwarder {
   private conn = 0;
@@ -163,24 +191,33 @@ export class Forwarder {
   private readonly connSent = new Set<number>();
   /** Highest seq sent on the current connection: a newer one is live and goes ahead of the backlog. */
   private connMaxSent = -1;
-  /** Connection number each seq first went out on (this run). */
-  private readonly firstConn = new Map<number, number>();
+  /** Each seq's first publication by this run: connection number and absolute log index. */
+  private readonly firstSent = new Map<number, { conn: number; at: number }>();
   /** This connection's publish log from `logBase` on (absolute indices), and where each seq is in it. */
   private log: number[] = [];
   private logBase = 0;
   private readonly logAt = new Map<number, number[]>();
-  /** Absolute log index from which every publish is known to reach the server; null while unverified. */
+  /** Absolute log index from which every publish is known to reach the current server run; null while unknown. */
   private anchor: number | null = null;
+  /** The last `boot` seen in a `stored` (undefined: none yet, or a server that sends none). */
+  private boot: string | undefined;
+  private bootSeen = false;
+  /** After a boot change on a verified connection: the log index from which the new run receives everything. */
+  private mark: number | null = null;
   /** Every spooled position with seq ≤ sentUpTo went out in this round. */
   private sentUpTo = -1;
   /** Sent in this round above sentUpTo (the newest and live positions sent ahead of the backlog). */
   private readonly ahead = new Set<number>();
+
+  /** @param inheritedUpTo seqs up to this may have been published by an earlier run of the agent. */
+  constructor(private readonly inheritedUpTo = -1) {}
 
   /** A new connection: unverified until a `stored` names a position first sent on it. */
   connect(): void {
     this.conn++;
     this.verified = false;
     this.anchor = null;
+    this.mark = null;
     this.connSent.clear();
     this.connMaxSent = -1;
     this.log = [];
@@ -193,6 +230,11 @@ export class Forwarder {
     return this.verified;
   }
 
+  /** A server restart was noticed and its first fresh confirmation is awaited (see the class comment). */
+  get awaitingNewRun(): boolean {
+    return this.mark !== null;
+  }
+
   /** Everything unconfirmed goes out again (call when confirmations stopped coming). */
   startRound(): void {
     this.sentUpTo = -1;
@@ -203,6 +245,25 @@ export class Forwarder {
   reprobe(): void {
     this.connSent.clear();
     this.connMaxSent = -1;
+  }
+
+  /**
+   * The server run behind a `stored`. Returns true when it differs from the last one seen (the server
+   * restarted and may have lost what it had not committed); then the window is re-anchored as the
+   * class comment says. `confirm` calls it too; call it for a `stored` that confirms no position.
+   */
+  noteBoot(boot: string | undefined): boolean {
+    if (this.bootSeen && boot === this.boot) return false;
+    const first = !this.bootSeen;
+    this.bootSeen = true;
+    this.boot = boot;
+    if (first) return false;
+    if (this.verified) {
+      this.anchor = null;
+      this.mark = this.logBase + this.log.length;
+      this.startRound();
+    }
+    return true;
   }
 
   /** Sent in this round and still spooled. */
@@ -226,8 +287,8 @@ export class Forwarder {
       out.push(p);
       this.connSent.add(p.seq);
       this.connMaxSent = Math.max(this.connMaxSent, p.seq);
-      if (!this.firstConn.has(p.seq)) this.firstConn.set(p.seq, this.conn);
       const at = this.logBase + this.log.length;
+      if (!this.firstSent.has(p.seq)) this.firstSent.set(p.seq, { conn: this.conn, at });
       this.log.push(p.seq);
       const list = this.logAt.get(p.seq);
       if (list) list.push(at);
@@ -263,17 +324,25 @@ export class Forwarder {
   }
 
   /**
-   * What `stored {seq}` confirms, as the records that drop it from the spool (empty when nothing
-   * spooled is confirmed). Ignores a seq above every seq this spool has used (a server bug).
+   * What `stored {seq, boot}` confirms, as the records that drop it from the spool (empty when
+   * nothing spooled is confirmed). Ignores a seq above every seq this spool has used (a server bug).
    */
-  confirm(state: SpoolState, seq: number): SpoolRecord[] {
+  confirm(state: SpoolState, seq: number, boot?: string): SpoolRecord[] {
     if (seq > state.maxSeq) return [];
+    this.noteBoot(boot);
     const at = this.logAt.get(seq);
-    if (!this.verified && at && this.firstConn.get(seq) === this.conn) {
+    const first = this.firstSent.get(seq);
+    if (!this.verified && at && first?.conn === this.conn) {
       // The server received one of its publications; from the last one on, it receives them all.
       this.verified = true;
       this.anchor = at.at(-1)!;
+      this.mark = null;
       this.startRound();
+    } else if (this.mark !== null && seq > this.inheritedUpTo && first?.conn === this.conn && first.at >= this.mark) {
+      // The new server run received a position that exists only past the mark: it has committed
+      // everything it received before it, which includes everything we published from the mark on.
+      this.anchor = this.mark;
+      this.mark = null;
     }
     const confirmed = new Set<number>([seq]);
     const from = this.anchor;
@@ -301,7 +370,7 @@ export class Forwarder {
   /** Forgets what it knows of positions that left the spool (call after applying records). */
   prune(state: SpoolState): void {
     const lowest = state.positions[0]?.seq ?? Infinity;
-    for (const s of this.firstConn.keys()) if (s < lowest) this.firstConn.delete(s);
+    for (const s of this.firstSent.keys()) if (s < lowest) this.firstSent.delete(s);
   }
 }
 

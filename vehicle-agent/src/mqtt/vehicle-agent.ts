@@ -13,6 +13,7 @@ import {
 } from '@lifeline/protocol';
 import { compileParser } from '@lifeline/protocol/validate';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { CrewOutbox } from '../core/crewOutbox.ts';
 import { crewCommand, INITIAL_MEMO, receiveAssignment, receiveCancel, type CrewCommand, type CrewMemo } from '../core/crew.ts';
 import { decideReport, resolvePolicy, type PolicyFix, type ReportingPolicy } from '../core/policy.ts';
 import { Forwarder, thinning, type SpooledMessage, type SpoolLimits, type SpoolRecord } from '../core/spool.ts';
@@ -38,7 +39,10 @@ export interface MqttConnection {
 export interface ForwardingOptions {
   /** Backlog positions published but not yet confirmed, at most. Default 500. */
   maxInFlight: number;
-  /** No confirmation for this long while positions are unconfirmed → publish them all again. Default 30 s. */
+  /**
+   * No confirmation for this long while positions are unconfirmed → publish them all again; the same
+   * for the crew message awaiting its confirmation. Default 30 s.
+   */
   resendAfterMs: number;
   /** After a (re)connection, re-send the newest position this often until the server confirms one. Default 3 s. */
   probeEveryMs: number;
@@ -87,7 +91,7 @@ export interface AgentSnapshot {
   hospitals: HospitalSummary[];
   lastFix: GpsFix | null;
   spool: { positions: number; messages: number; bytes: number; thinned: number };
-  /** Crew messages: pending (in the spool) and the last few confirmed (broker acknowledged). */
+  /** Crew messages: pending (in the spool) and the last few confirmed (applied and committed by the server). */
   messages: CrewMessageView[];
 }
 
@@ -97,7 +101,12 @@ export interface AgentStats {
   positionsPublished: number;
   storedMsgs: number;
   confirmed: number;
+  /** Crew messages published (each send, repeats included). */
   messagesPublished: number;
+  /** Crew messages the server confirmed (`stored {mids}`): they left the spool. */
+  messagesConfirmed: number;
+  /** `stored` messages from a server run other than the last one seen (the server restarted). */
+  serverRestarts: number;
   connects: number;
   resendRounds: number;
   badMessages: number;
@@ -108,6 +117,8 @@ export interface AgentEvents {
   offline: [];
   position: [PositionMsg];
   stored: [{ seq: number; confirmed: number }];
+  /** The server confirmed these crew messages (spool ids = `mid`). */
+  crewConfirmed: [{ ids: number[] }];
   change: [];
   badMessage: [{ topic: string; error: string }];
 }
@@ -150,9 +161,10 @@ export function fixToPosition(fix: GpsFix, seq: number): PositionMsg {
 /**
  * A vehicle agent for a real ambulance: fixes from a GpsSource go through the reporting policy into
  * the on-disk spool, and from there to MQTT (QoS 1, persistent session, last will → offline). A
- * position leaves the spool only when the server's `stored` confirms it (see core/spool.ts); crew
- * statuses and acks when the broker acknowledged them. Resolves once the spool is loaded and the
- * MQTT client created — it does not wait for the broker, which may well be unreachable.
+ * position leaves the spool only when the server's `stored {seq}` confirms it (see Forwarder in
+ * core/spool.ts), a crew status or ack when `stored {mids}` names it (core/crewOutbox.ts). Resolves
+ * once the spool is loaded and the MQTT client created — it does not wait for the broker, which may
+ * well be unreachable.
  */
 export async function startVehicleAgent(o: VehicleAgentOptions): Promise<VehicleAgent> {
   if (!isVehicleId.Check(o.id)) throw new RangeError(`vehicle id must match ^[A-Za-z0-9_-]{1,64}$, got ${JSON.stringify(o.id)}`);
@@ -176,10 +188,24 @@ export async function startVehicleAgent(o: VehicleAgentOptions): Promise<Vehicle
   const state = spool.state;
   let memo: CrewMemo = { ...INITIAL_MEMO, ...(state.memo as Partial<CrewMemo> | null) };
   let nextSeq = state.firstFreeSeq(now());
-  const forwarder = new Forwarder();
+  state.raiseMessageIds(now());
+  // Seqs below nextSeq may have been published by an earlier run (see Forwarder.noteBoot).
+  const forwarder = new Forwarder(nextSeq - 1);
+  const outbox = new CrewOutbox();
   const events = new EventEmitter<AgentEvents>();
-  const stats: AgentStats = { fixes: 0, positionsSpooled: 0, positionsPublished: 0, storedMsgs: 0, confirmed: 0, messagesPublished: 0, connects: 0, resendRounds: 0, badMessages: 0 };
-  const msgInFlight = new Set<number>();
+  const stats: AgentStats = {
+    fixes: 0,
+    positionsSpooled: 0,
+    positionsPublished: 0,
+    storedMsgs: 0,
+    confirmed: 0,
+    messagesPublished: 0,
+    messagesConfirmed: 0,
+    serverRestarts: 0,
+    connects: 0,
+    resendRounds: 0,
+    badMessages: 0,
+  };
   const recent: CrewMessageView[] = [];
   let lastReported: PolicyFix | null = null;
   let lastFix: GpsFix | null = null;
@@ -221,23 +247,17 @@ export async function startVehicleAgent(o: VehicleAgentOptions): Promise<Vehicle
   };
   const client = mqtt.connect(o.mqtt.url, options);
 
+  // A crew message stays spooled until the server confirms it (`stored {mids}`); see CrewOutbox.
   const publishMessage = (m: SpooledMessage) => {
-    msgInFlight.add(m.id);
+    stats.messagesPublished++;
     const t = m.kind === 'status' ? topic.status : topic.ack;
-    client.publish(t, JSON.stringify(m.msg), { qos: 1, retain: m.kind === 'status' }, (err) => {
-      msgInFlight.delete(m.id);
-      if (err || stopped) return; // not delivered: it stays spooled and goes out on the next connection
-      stats.messagesPublished++;
-      commit([{ t: 'drop', ids: [m.id] }], false);
-      recent.unshift({ ...view(m), state: 'confirmed' });
-      recent.length = Math.min(recent.length, 10);
-      events.emit('change');
-    });
+    client.publish(t, JSON.stringify({ ...m.msg, mid: m.id }), { qos: 1, retain: m.kind === 'status' }, () => {});
   };
-  /** Publishes what may go now: undelivered crew messages, then positions (see Forwarder). */
+  /** Publishes what may go now: the next crew message (see CrewOutbox), then positions (see Forwarder). */
   const pump = () => {
     if (stopped || !client.connected) return;
-    for (const m of state.messages) if (!msgInFlight.has(m.id)) publishMessage(m);
+    const m = outbox.next(state, now(), fw.resendAfterMs);
+    if (m) publishMessage(m);
     const ps = forwarder.take(state, fw.maxInFlight);
     if (ps.length > 0 && !forwarder.isVerified) lastProbeAt = now();
     for (const p of ps) {
@@ -274,13 +294,35 @@ export async function startVehicleAgent(o: VehicleAgentOptions): Promise<Vehicle
       const r = parseStored.parseJson(payload);
       if (!r.ok) return bad(t, r.error);
       stats.storedMsgs++;
-      const before = state.positions.length;
-      commit(forwarder.confirm(state, r.value.seq), false);
-      const confirmed = before - state.positions.length;
-      if (confirmed > 0) lastProgressAt = now();
-      stats.confirmed += confirmed;
-      events.emit('stored', { seq: r.value.seq, confirmed });
-      pump(); // the window moved, or the connection is now verified
+      const { seq, boot, mids } = r.value;
+      if (forwarder.noteBoot(boot)) {
+        // The server restarted: what it had acked to the broker but not committed is gone.
+        stats.serverRestarts++;
+        outbox.resend();
+        lastProgressAt = now();
+        log('warn', `${id} the server restarted; re-sending ${state.positions.length} unconfirmed positions and ${state.messages.length} crew messages`);
+      }
+      if (seq !== undefined) {
+        const before = state.positions.length;
+        commit(forwarder.confirm(state, seq, boot), false);
+        const confirmed = before - state.positions.length;
+        if (confirmed > 0) lastProgressAt = now();
+        stats.confirmed += confirmed;
+        events.emit('stored', { seq, confirmed });
+      }
+      if (mids?.length) {
+        const done = state.messages.filter((m) => mids.includes(m.id));
+        // Not fsynced: a confirmation lost to power loss only means a repeat the server ignores.
+        commit(outbox.confirm(state, mids), false);
+        if (done.length) {
+          stats.messagesConfirmed += done.length;
+          for (const m of done) recent.unshift({ ...view(m), state: 'confirmed' });
+          recent.length = Math.min(recent.length, 10);
+          events.emit('crewConfirmed', { ids: done.map((m) => m.id) });
+          events.emit('change');
+        }
+      }
+      pump(); // the window moved, the connection is now verified, or the next crew message may go
     } else if (t === topic.assignment) {
       const r = parseAssignment.parseJson(payload);
       if (!r.ok) return bad(t, r.error);
@@ -329,7 +371,7 @@ export async function startVehicleAgent(o: VehicleAgentOptions): Promise<Vehicle
   // (they would go out first on the next connection, where a `stored` could wrongly cover them).
   client.on('close', () => {
     for (const mid of Object.keys(client.outgoing)) client.removeOutgoingMessage(Number(mid));
-    msgInFlight.clear();
+    outbox.resend();
   });
   let lastError: string | undefined;
   client.on('error', (err) => {

@@ -8,6 +8,8 @@ export interface Bus {
   publishAssignment(vehicleId: string, msg: AssignmentMsg): Promise<void>;
   publishCancel(vehicleId: string, msg: CancelMsg): Promise<void>;
   publishStored(lastSeqByVehicle: Map<string, number>): void;
+  /** `stored {mids, boot}`: the unit's crew messages `mids` are applied and committed. */
+  publishCrewConfirmed(vehicleId: string, mids: number[]): void;
   close(): Promise<void>;
 }
 
@@ -99,6 +101,11 @@ export async function connectBus(o: BusOptions): Promise<Bus> {
           if (err) o.log.warn({ err, vehicleId }, 'stored ack not published');
         });
       }
+    },
+    publishCrewConfirmed: (vehicleId, mids) => {
+      client.publish(vehicleTopic(o.prefix, vehicleId, 'stored'), JSON.stringify({ mids, boot: o.bootId }), { qos: 1 }, (err) => {
+        if (err) o.log.warn({ err, vehicleId }, 'crew message confirmation not published');
+      });
     },
     // A graceful end waits for in-flight messages, which never complete while the broker is away.
     close: () =>

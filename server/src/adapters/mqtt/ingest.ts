@@ -30,13 +30,20 @@ export interface IngestDeps {
   dispatch: DispatchService;
   counters: Counters;
   log: { warn(o: object, m: string): void; debug(o: object, m: string): void };
+  /**
+   * Tells the unit that its crew message `mid` is applied and committed (`stored {mids}`). Called
+   * only after the handler's transaction committed, also for a duplicate or stale message (it was
+   * handled before, and sending it again would change nothing).
+   */
+  confirmCrew?: (vehicleId: string, mid: number) => void;
   now?: () => number;
 }
 
 /**
  * The MQTT ingest pipeline: topic → validate → (position) live index + batched writer,
- * (status/ack) the dispatch workflow in per-unit order. A bad message is counted, logged and
- * dropped; it never stops the consumer.
+ * (status/ack) the dispatch workflow in per-unit order, confirmed to the unit after the commit when
+ * it carries a `mid` (a failed handler confirms nothing: the unit sends it again). A bad message is
+ * counted, logged and dropped; it never stops the consumer.
  */
 export class Ingest {
   private readonly now: () => number;
@@ -66,9 +73,11 @@ export class Ingest {
         const r = statusParser.parseJson(payload);
         if (!r.ok) return this.reject('invalid_status', topic, r.error);
         this.d.counters.inc('statuses_received');
+        const { mid } = r.value;
         void this.d.dispatch.inOrder(t.vehicleId, async () => {
           await this.d.dispatch.ensureUnit(t.vehicleId);
           await this.d.dispatch.onUnitStatus(t.vehicleId, r.value);
+          if (mid !== undefined) this.d.confirmCrew?.(t.vehicleId, mid);
         });
         return;
       }
@@ -76,7 +85,11 @@ export class Ingest {
         const r = ackParser.parseJson(payload);
         if (!r.ok) return this.reject('invalid_ack', topic, r.error);
         this.d.counters.inc('acks_received');
-        void this.d.dispatch.inOrder(t.vehicleId, () => this.d.dispatch.onAck(t.vehicleId, r.value));
+        const { mid } = r.value;
+        void this.d.dispatch.inOrder(t.vehicleId, async () => {
+          await this.d.dispatch.onAck(t.vehicleId, r.value);
+          if (mid !== undefined) this.d.confirmCrew?.(t.vehicleId, mid);
+        });
         return;
       }
       default:
