@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DEFAULT_TOPIC_PREFIX } from '@lifeline/protocol';
+import { DEFAULT_TOPIC_PREFIX, type LatLng } from '@lifeline/protocol';
 
 /** Everything the server can be told, from the environment. All optional. */
 export interface Config {
@@ -24,6 +24,8 @@ export interface Config {
   osmGraph: string | null;
   routerTimeoutMs: number;
   mapStyleUrl: string | null;
+  /** Where the map opens and the demo fleet starts; null → the road graph's middle, else Thủ Dầu Một. */
+  mapCenter: LatLng | null;
   dataDir: string;
   logLevel: string;
   /** Simulated units started with the server (the demo); 0 = none. */
@@ -70,6 +72,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     }
     return raw;
   };
+  const latLng = (name: string): LatLng | null => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return null;
+    const parts = raw.split(',').map((p) => (p.trim() === '' ? NaN : Number(p)));
+    const [lat, lng] = parts;
+    if (parts.length === 2 && Math.abs(lat!) <= 90 && Math.abs(lng!) <= 180) return { lat: lat!, lng: lng! };
+    errors.push(`${name}=${raw} is not LAT,LNG in degrees (e.g. ${name}=43.7384,7.4246)`);
+    return null;
+  };
   const logLevel = env.LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel)) errors.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const prefix = env.MQTT_PREFIX || DEFAULT_TOPIC_PREFIX;
@@ -91,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     osmGraph: env.OSM_GRAPH ? path.resolve(cwd, env.OSM_GRAPH) : null,
     routerTimeoutMs: int('ROUTER_TIMEOUT_MS', 1500, 50, 60_000),
     mapStyleUrl: url('MAP_STYLE_URL', ['http:', 'https:']),
+    mapCenter: latLng('MAP_CENTER'),
     dataDir: path.resolve(cwd, env.DATA_DIR || '.lifeline'),
     logLevel,
     simVehicles: int('SIM_VEHICLES', 0, 0, 100_000),

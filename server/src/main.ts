@@ -4,11 +4,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
-import { DEFAULT_CENTER, startServer } from './server.ts';
+import { startServer } from './server.ts';
 import { ensureDemoUsers } from './adapters/store/demoUsers.ts';
 import { listHospitals } from './adapters/store/vehicles.ts';
 
-const AGENT_CLI = fileURLToPath(new URL('../../vehicle-agent/src/cli.ts', import.meta.url));
+// The simulated fleet, with the road graph reader for --road-graph (see cli/simulate.ts).
+const SIM_CLI = fileURLToPath(new URL('./cli/simulate.ts', import.meta.url));
 
 async function main(): Promise<void> {
   let cfg;
@@ -43,13 +44,15 @@ async function main(): Promise<void> {
       [
         '--import',
         'tsx',
-        AGENT_CLI,
+        SIM_CLI,
         '--count',
         String(cfg.simVehicles),
-        '--center',
-        `${DEFAULT_CENTER.lat},${DEFAULT_CENTER.lng}`,
+        // '=' form: a southern latitude starts with '-', which would read as a flag.
+        `--center=${server.mapArea.center.lat},${server.mapArea.center.lng}`,
         '--radius-km',
-        '8',
+        String(server.mapArea.radiusKm),
+        // With a road graph the units start on its roads and drive along them.
+        ...(cfg.osmGraph ? ['--road-graph', cfg.osmGraph] : []),
         '--mqtt-url',
         server.mqttUrl,
         '--prefix',

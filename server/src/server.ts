@@ -6,6 +6,7 @@ import { ConfigError, type Config } from './config.ts';
 import { createEtaProvider, OSM_ATTRIBUTION, type EtaProviderChain } from './adapters/routing/index.ts';
 import { Counters } from './counters.ts';
 import { DEFAULT_TARGETS } from './core/kpi.ts';
+import { DEFAULT_MAP_AREA, mapArea, type MapArea } from './core/mapArea.ts';
 import { StraightLineEtaProvider, type EtaProvider } from './core/eta.ts';
 import { randomSecret } from './adapters/auth/passwords.ts';
 import { startEmbeddedBroker, type BrokerAuth, type EmbeddedBroker } from './adapters/mqtt/broker.ts';
@@ -38,6 +39,8 @@ export interface LifelineServer {
   counters: Counters;
   writer: PositionWriter;
   logger: Logger;
+  /** Where the map opens and the demo fleet starts (MAP_CENTER, else the road graph's middle). */
+  mapArea: MapArea;
   stop(): Promise<void>;
 }
 
@@ -53,7 +56,7 @@ export interface StartOptions {
 export const SERVER_MQTT_USER = 'lifeline-server';
 
 /** Demo map centre: Thủ Dầu Một, Bình Dương. */
-export const DEFAULT_CENTER = { lat: 10.98, lng: 106.65 };
+export const DEFAULT_CENTER = DEFAULT_MAP_AREA.center;
 
 /**
  * Starts the whole server: database (embedded unless DATABASE_URL), migrations, broker (embedded
@@ -76,6 +79,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
             throw new ConfigError(`${err.message} (OSM_GRAPH=${cfg.osmGraph ?? ''})`);
           })
         : new StraightLineEtaProvider());
+    const area = mapArea(cfg.mapCenter, 'graph' in eta ? ((eta as EtaProviderChain).graph?.meta.bbox ?? null) : null);
     let databaseUrl = cfg.databaseUrl;
     let embeddedPg: EmbeddedPg | null = null;
     if (!databaseUrl) {
@@ -177,7 +181,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
         }),
         clientConfig: {
           mapStyleUrl: cfg.mapStyleUrl,
-          center: DEFAULT_CENTER,
+          center: area.center,
           etaSources: 'sources' in eta ? [...(eta as EtaProviderChain).sources] : ['straight_line' as const],
           attribution: 'graph' in eta && (eta as EtaProviderChain).graph ? OSM_ATTRIBUTION : null,
           unitThresholds: { stuckDispatchedSec: cfg.stuckDispatchedSec, staleSec: cfg.silentAfterSec },
@@ -267,6 +271,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       counters,
       writer,
       logger,
+      mapArea: area,
       stop: stopAll,
     };
   } catch (err) {
