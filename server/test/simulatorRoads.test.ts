@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import mqtt from 'mqtt';
 import type { LatLng } from '@lifeline/protocol';
 import type { RoadNetwork } from '@lifeline/vehicle-agent';
 import { ARRIVAL_TOLERANCE_M, distanceM } from '../../vehicle-agent/src/core/geo.ts';
@@ -11,6 +14,7 @@ import { advance, DEFAULT_SIM_CONFIG, initialSimState, receiveAssignment, type S
 import { fleetStarts } from '../../vehicle-agent/src/fleet.ts';
 import { importRoadGraph, loadRoadGraph, RoadRouter, saveRoadGraph } from '../src/adapters/routing/index.ts';
 import { readRoadGraph } from '../src/adapters/routing/roadNetwork.ts';
+import { startBroker } from '../../vehicle-agent/test/support/broker.ts';
 
 // The simulator on the real Monaco graph, read the way `--road-graph` reads it: every position a
 // simulated unit takes must be on the road network, and it must get where it is sent.
@@ -24,10 +28,11 @@ describe('simulated units on the Monaco road graph', () => {
   /** An independent router on the same file: the judge of "on the road". */
   let judge: RoadRouter;
   let center: LatLng;
+  let graphFile: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'lifeline-simroads-'));
-    const file = path.join(dir, 'monaco.llrg');
+    const file = (graphFile = path.join(dir, 'monaco.llrg'));
     await saveRoadGraph(file, await importRoadGraph(OSM, { builtAt: '2026-01-01T00:00:00Z' }));
     const read = await readRoadGraph(file);
     if (!read.ok) throw new Error(read.error);
@@ -123,5 +128,48 @@ describe('simulated units on the Monaco road graph', () => {
       }
       expect(movedM).toBeGreaterThan(500);
     }
+  });
+
+  it('npm run simulate --road-graph: the published positions are on the roads', async () => {
+    const tb = await startBroker();
+    const sub = mqtt.connect(tb.url, { protocolVersion: 4 });
+    const repo = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+    const args = ['--count', '3', `--center=${center.lat},${center.lng}`, '--radius-km', '2', '--road-graph', graphFile, '--mqtt-url', tb.url];
+    // Fast simulated time, so idle units soon leave their first pause and wander.
+    args.push('--time-scale', '300', '--interval-ms', '100', '--seed', '5');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli/simulate.ts', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MQTT_URL: '', MQTT_PREFIX: '' } });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await once(sub, 'connect');
+      await sub.subscribeAsync('lifeline/v1/vehicles/+/position');
+      const offRoad: number[] = [];
+      let moving = 0;
+      await new Promise<void>((resolve) => {
+        sub.on('message', (_t, payload) => {
+          const m = JSON.parse(payload.toString()) as { lat: number; lon: number; spd: number };
+          offRoad.push(offRoadM({ lat: m.lat, lng: m.lon }));
+          if (m.spd > 0 && ++moving === 15) resolve();
+        });
+      });
+      expect(out).toMatch(/driving on roads: .*monaco\.llrg/);
+      expect(Math.max(...offRoad)).toBeLessThan(ON_ROAD_M);
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+      await sub.endAsync();
+      await tb.close();
+    }
+  }, 60_000);
+
+  it('the vehicle-agent CLI alone refuses --road-graph and says where to go', async () => {
+    const repo = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'vehicle-agent/src/cli.ts', '--road-graph', graphFile], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(2);
+    expect(err).toMatch(/--road-graph needs the road graph reader .*npm run simulate/);
   });
 });
