@@ -132,7 +132,7 @@ describe('simulated units on the Monaco road graph', () => {
 
   it('npm run simulate --road-graph: the published positions are on the roads', async () => {
     const tb = await startBroker();
-    const sub = mqtt.connect(tb.url, { protocolVersion: 4 });
+    const sub = await mqtt.connectAsync(tb.url, { protocolVersion: 4 });
     const repo = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
     const args = ['--count', '3', `--center=${center.lat},${center.lng}`, '--radius-km', '2', '--road-graph', graphFile, '--mqtt-url', tb.url];
     // Fast simulated time, so idle units soon leave their first pause and wander.
@@ -142,7 +142,6 @@ describe('simulated units on the Monaco road graph', () => {
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     try {
-      await once(sub, 'connect');
       await sub.subscribeAsync('lifeline/v1/vehicles/+/position');
       const offRoad: number[] = [];
       let moving = 0;
