@@ -163,6 +163,6 @@ describe('OSRM-compatible router (ROUTER_URL)', () => {
   });
 
   it('a configured graph file that is missing fails start-up with how to build it', async () => {
-    await expect(createEtaProvider({ graphPath: path.join(dir, 'nope.llrg') })).rejects.toThrow(/GraphFileMissing.*importCli\.ts/);
+    await expect(createEtaProvider({ graphPath: path.join(dir, 'nope.llrg') })).rejects.toThrow(/GraphFileMissing.*npm run import-osm/);
   });
 });

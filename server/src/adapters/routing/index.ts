@@ -79,7 +79,7 @@ export async function createEtaProvider(opts: CreateEtaProviderOptions = {}): Pr
     if (!loaded.ok) {
       throw new Error(
         `routing: cannot load road graph (${loaded.code}): ${loaded.message}. Build it with ` +
-          '`pnpm --filter @lifeline/server exec tsx src/adapters/routing/importCli.ts <extract.osm.pbf> <graph.llrg>`, ' +
+          '`npm run import-osm -- <extract.osm.pbf> <graph.llrg>` (from the repository root), ' +
           'or unset the graph path to use straight-line ETAs.',
       );
     }

@@ -1,9 +1,11 @@
 import { stronglyConnected } from './components.ts';
 import { contractGraph } from './contract.ts';
 import {
+  encodeNameTable,
   NO_EDGE,
   OSM_ATTRIBUTION,
   ROAD_GRAPH_FORMAT_VERSION,
+  roadClassCode,
   SEG_ROUTABLE,
   type RoadGraph,
   type RoadGraphStats,
@@ -90,6 +92,11 @@ export class RoadGraphBuilder {
   /** km/h per direction, 0 where the direction may not be driven. */
   private readonly wayFwdKmh: number[] = [];
   private readonly wayBwdKmh: number[] = [];
+  /** Road class code and name index of each kept way (for the basemap). */
+  private readonly wayClass: number[] = [];
+  private readonly wayName: number[] = [];
+  private readonly names: string[] = [''];
+  private readonly nameIndex = new Map<string, number>();
   private readonly pending: PendingRestriction[] = [];
   private readonly restrictionCounts = { seen: 0, notForCar: 0, unsupported: 0 };
 
@@ -114,7 +121,22 @@ export class RoadGraphBuilder {
     this.wayRefStart.push(this.refs.length);
     this.wayFwdKmh.push(rule.forward ? rule.forwardKmh : 0);
     this.wayBwdKmh.push(rule.backward ? rule.backwardKmh : 0);
+    this.wayClass.push(roadClassCode(tags.highway));
+    this.wayName.push(this.nameOf(tags.name ?? tags.ref));
     return true;
+  }
+
+  /** Index of a name in the name table (0 for none); equal names are stored once. */
+  private nameOf(name: string | undefined): number {
+    const trimmed = name?.trim();
+    if (!trimmed) return 0;
+    let i = this.nameIndex.get(trimmed);
+    if (i === undefined) {
+      i = this.names.length;
+      this.names.push(trimmed);
+      this.nameIndex.set(trimmed, i);
+    }
+    return i;
   }
 
   /** Records a `type=restriction` relation; only via-node restrictions that bind a car are kept. */
@@ -305,11 +327,15 @@ export class RoadGraphBuilder {
     const segLengthDm = new Uint32Array(nS);
     const segDirMs = new Uint32Array(2 * nS);
     const segWayId = new Float64Array(nS);
+    const segClass = new Uint8Array(nS);
+    const segName = new Uint32Array(nS);
     let directedSegments = 0;
     for (let s = 0; s < nS; s++) {
       const w = segWay[s]!;
       segLengthDm[s] = Math.round(segLenM[s]! * 10);
       segWayId[s] = this.wayIds[w]!;
+      segClass[s] = this.wayClass[w]!;
+      segName[s] = this.wayName[w]!;
       const fwd = this.wayFwdKmh[w]!;
       const bwd = this.wayBwdKmh[w]!;
       segDirMs[2 * s] = fwd > 0 ? Math.round((segLenM[s]! / (fwd / 3.6)) * 1000) : NO_EDGE;
@@ -440,6 +466,9 @@ export class RoadGraphBuilder {
       segDirMs,
       segFlags,
       segWayId,
+      segClass,
+      segName,
+      ...encodeNameTable(this.names),
       segDirHead: nodes.segDirHead,
       segDirTailOffset: tails.offset,
       segDirTails,

@@ -22,7 +22,25 @@ export const NO_EDGE = 0xffffffff;
 /** `segFlags` bit: the segment lies in a large strongly connected part of the network. */
 export const SEG_ROUTABLE = 1;
 
-export const ROAD_GRAPH_FORMAT_VERSION = 1;
+/** 2: per-segment road class and name (for the basemap). Files of another version must be re-imported. */
+export const ROAD_GRAPH_FORMAT_VERSION = 2;
+
+/**
+ * OSM `highway` values a segment's class code (`segClass`) stands for: the code is the index.
+ * 0 is any other value. Append only (a code is stored in graph files).
+ */
+export const ROAD_CLASSES = [
+  'other',
+  'motorway', 'motorway_link', 'trunk', 'trunk_link', 'primary', 'primary_link',
+  'secondary', 'secondary_link', 'tertiary', 'tertiary_link',
+  'unclassified', 'residential', 'living_street', 'service',
+] as const;
+export type RoadClass = (typeof ROAD_CLASSES)[number];
+
+const CLASS_CODE = new Map<string, number>(ROAD_CLASSES.map((c, i) => [c, i]));
+
+/** The class code of an OSM `highway` value (0 for one not in {@link ROAD_CLASSES}). */
+export const roadClassCode = (highway: string | undefined): number => (highway === undefined ? 0 : (CLASS_CODE.get(highway) ?? 0));
 
 /** Credit required by the ODbL wherever OSM-derived data is shown. */
 export const OSM_ATTRIBUTION = '© OpenStreetMap contributors';
@@ -95,6 +113,13 @@ export interface RoadGraph {
   segFlags: Uint8Array;
   /** OSM way id of each segment (GeoJSON input: the edge's `osmId`). */
   segWayId: Float64Array;
+  /** Road class code of each segment: an index into {@link ROAD_CLASSES}. */
+  segClass: Uint8Array;
+  /** Name of each segment (its way's `name`, else `ref`): an index into the name table, 0 = none. */
+  segName: Uint32Array;
+  /** Name table: name n is the UTF-8 bytes nameBytes[nameOffset[n] .. nameOffset[n+1]); name 0 is empty. */
+  nameOffset: Uint32Array;
+  nameBytes: Uint8Array;
   /** Routing node reached at the end of segment direction d, or -1. */
   segDirHead: Int32Array;
   /** Routing nodes a segment direction can be entered from: segDirTails[segDirTailOffset[d] ..]. */
@@ -127,6 +152,7 @@ const ARRAYS: ReadonlyArray<[ArrayName, 'i32' | 'u32' | 'u8' | 'f64']> = [
   ['nodeLatE7', 'i32'], ['nodeLngE7', 'i32'],
   ['segGeomOffset', 'u32'], ['geomLatE7', 'i32'], ['geomLngE7', 'i32'],
   ['segLengthDm', 'u32'], ['segDirMs', 'u32'], ['segFlags', 'u8'], ['segWayId', 'f64'],
+  ['segClass', 'u8'], ['segName', 'u32'], ['nameOffset', 'u32'], ['nameBytes', 'u8'],
   ['segDirHead', 'i32'], ['segDirTailOffset', 'u32'], ['segDirTails', 'i32'],
   ['edgeOffset', 'u32'], ['edgeHead', 'i32'], ['edgeSegDir', 'i32'],
   ['chUpOffset', 'u32'], ['chUpHead', 'i32'], ['chUpMs', 'u32'], ['chUpDm', 'u32'], ['chUpMid', 'i32'],
@@ -140,6 +166,26 @@ const MAGIC = 0x4752_4c4c; // "LLRG" little-endian
 export const nodeCount = (g: RoadGraph): number => g.nodeLatE7.length;
 /** Number of segments. */
 export const segmentCount = (g: RoadGraph): number => g.segLengthDm.length;
+
+const utf8 = new TextDecoder();
+
+/** A segment's road name, or null when its way has none. */
+export function segmentName(g: RoadGraph, s: number): string | null {
+  const n = g.segName[s]!;
+  if (n === 0) return null;
+  return utf8.decode(g.nameBytes.subarray(g.nameOffset[n]!, g.nameOffset[n + 1]!));
+}
+
+/** Encodes a name list (index 0 must be the empty name) as the graph's name table. */
+export function encodeNameTable(names: readonly string[]): { nameOffset: Uint32Array; nameBytes: Uint8Array } {
+  const enc = new TextEncoder();
+  const parts = names.map((n) => enc.encode(n));
+  const nameOffset = new Uint32Array(parts.length + 1);
+  for (let i = 0; i < parts.length; i++) nameOffset[i + 1] = nameOffset[i]! + parts[i]!.length;
+  const nameBytes = new Uint8Array(nameOffset[parts.length]!);
+  parts.forEach((p, i) => nameBytes.set(p, nameOffset[i]!));
+  return { nameOffset, nameBytes };
+}
 
 const align8 = (n: number) => (n + 7) & ~7;
 
@@ -180,7 +226,11 @@ export function decodeRoadGraph(bytes: Uint8Array): DecodeResult {
   if (view.getUint32(0, true) !== MAGIC) return { ok: false, code: 'NotARoadGraph', message: 'missing LLRG magic' };
   const version = view.getUint32(4, true);
   if (version !== ROAD_GRAPH_FORMAT_VERSION) {
-    return { ok: false, code: 'FormatVersion', message: `graph format ${version}, this build reads ${ROAD_GRAPH_FORMAT_VERSION}: re-import the extract` };
+    return {
+      ok: false,
+      code: 'FormatVersion',
+      message: `road graph format ${version}, this build reads format ${ROAD_GRAPH_FORMAT_VERSION}: re-import the extract with \`npm run import-osm -- <extract.osm.pbf> <graph.llrg>\``,
+    };
   }
   const headerLen = view.getUint32(8, true);
   if (12 + headerLen > bytes.length) return { ok: false, code: 'Truncated', message: 'header beyond end of file' };
