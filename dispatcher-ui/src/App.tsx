@@ -184,7 +184,7 @@ export function App({ store, config, user, onLogout }: AppProps) {
       <ConnectionBanner conn={conn} />
       <main className="body">
         <div className="map-col">
-          <MapView center={config.center} styleUrl={config.mapStyleUrl} attribution={config.attribution} onMapClick={(at) => placeCall(at, false)} onReady={onReady}>
+          <MapView center={config.center} styleUrl={config.mapStyleUrl} basemap={config.basemap} attribution={config.attribution} onMapClick={(at) => placeCall(at, false)} onReady={onReady}>
             <HospitalsLayer />
             <AssignmentLinesLayer store={store} incidents={incidents} />
             <RouteLayer incidentId={selected?.id ?? null} route={route} />

@@ -21,6 +21,8 @@ const FALLBACK: ClientConfig = {
   center: { lat: 10.98, lng: 106.65 },
   etaSources: ['straight_line'],
   attribution: null,
+  // The server's Natural Earth land and borders (its road tiles need a loaded graph).
+  basemap: { roads: null, boundaries: { maxzoom: 8, attribution: 'Natural Earth' } },
   // The server's defaults (STUCK_DISPATCHED_SEC, SILENT_AFTER_SEC) and KPI targets, in seconds.
   unitThresholds: { stuckDispatchedSec: 120, staleSec: 90 },
   targets: { callToAssign: 60, turnout: 60, travel: 240, response: 900, sceneToHospital: 1800 },

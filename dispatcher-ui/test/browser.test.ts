@@ -4,7 +4,6 @@
  * (`@lifeline/vehicle-agent`), which acknowledges and drives its assignments. Everything waits on
  * conditions, never on sleeps. Screenshots go to dispatcher-ui/test-artifacts/ (not asserted).
  */
-import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +14,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { startSimulatedFleet, type SimulatedFleet } from '@lifeline/vehicle-agent';
 import type { Vehicle } from '@lifeline/protocol';
 import type { LifelineTestHooks } from '../src/map/testHooks.ts';
+import { buildUi } from './buildUi.ts';
 
 /**
  * The part of `@lifeline/server` this test uses. Imported untyped on purpose: a static import
@@ -75,19 +75,6 @@ const seqs = new Map<string, number>();
 const pageErrors: string[] = [];
 
 declare const window: Window & { __lifeline: LifelineTestHooks };
-
-/** `vite build` in a child process (its own NODE_ENV=production), into a fresh folder. */
-function buildUi(outDir: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(UI_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
-      cwd: UI_ROOT,
-      env: { ...process.env, NODE_ENV: 'production' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vite build exited with ${code}`))));
-  });
-}
 
 async function start(port = '0'): Promise<LifelineServer> {
   const cfg = loadConfig({ PORT: port, MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SEED_DEMO: '1', SILENT_AFTER_SEC: '600', ACK_TIMEOUT_SEC: '2', STUCK_DISPATCHED_SEC: '10' });

@@ -4,7 +4,6 @@
  * for the hospital view; a finished incident is seeded as history (positions over MQTT, rows with
  * the server's own database handle) for the replay and the KPIs. Waits on conditions, never sleeps.
  */
-import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { CreateIncidentResponse, CreateUserBody, Incident, TimelineEvent, Vehicle } from '@lifeline/protocol';
 import type { ReplayTestHooks } from '../src/pages/replay/testHooks.ts';
+import { buildUi } from './buildUi.ts';
 
 /**
  * The part of `@lifeline/server` used here, imported untyped on purpose (as browser.test.ts does):
@@ -85,18 +85,6 @@ const seqs = new Map<string, number>();
 const pageErrors: string[] = [];
 
 declare const window: Window & { __lifelineReplay: ReplayTestHooks; __seenOther?: boolean };
-
-function buildUi(outDir: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(UI_ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
-      cwd: UI_ROOT,
-      env: { ...process.env, NODE_ENV: 'production' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vite build exited with ${code}`))));
-  });
-}
 
 /** Newest modification time under `p` (a file or a folder), ms. */
 async function newestMtime(p: string): Promise<number> {

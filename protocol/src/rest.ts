@@ -150,6 +150,32 @@ export const AssignResponseSchema = Type.Object({
 });
 export type AssignResponse = Static<typeof AssignResponseSchema>;
 
+/**
+ * Vector tile paths of the offline basemap (`{z}/{x}/{y}` appended, Mapbox Vector Tile, 204 when
+ * empty). Roads: layer `roads` from the loaded road graph. Boundaries: layers `land` and
+ * `borders` (Natural Earth 1:10m countries).
+ */
+export const BASEMAP_TILES = { roads: '/api/basemap/roads', boundaries: '/api/basemap/boundaries' } as const;
+
+/** What the server's offline basemap offers (see {@link BASEMAP_TILES}). */
+export const BasemapInfoSchema = Type.Object({
+  /** Road tiles of the loaded OSM road graph; null without one. */
+  roads: Type.Union([
+    Type.Object({
+      /** [west, south, east, north] of the graph, degrees. */
+      bounds: Type.Tuple([Type.Number(), Type.Number(), Type.Number(), Type.Number()]),
+      minzoom: Type.Integer(),
+      maxzoom: Type.Integer(),
+      attribution: Type.String(),
+      /** Changes with every import: appended to tile URLs (`?v=`) so browsers may cache tiles for good. */
+      version: Type.String(),
+    }),
+    Type.Null(),
+  ]),
+  boundaries: Type.Object({ maxzoom: Type.Integer(), attribution: Type.String() }),
+});
+export type BasemapInfo = Static<typeof BasemapInfoSchema>;
+
 /** `GET /api/config` (public): what the browser needs before login. */
 export const ClientConfigSchema = Type.Object({
   mapStyleUrl: Type.Union([Type.String(), Type.Null()]),
@@ -158,6 +184,8 @@ export const ClientConfigSchema = Type.Object({
   etaSources: Type.Array(EtaSourceSchema),
   /** Credit to show on the map when OSM-derived data is used; null otherwise. */
   attribution: Type.Union([Type.String(), Type.Null()]),
+  /** The offline basemap (drawn when mapStyleUrl is null). */
+  basemap: BasemapInfoSchema,
   unitThresholds: Type.Object({ stuckDispatchedSec: Type.Integer(), staleSec: Type.Integer() }),
   /** KPI targets, seconds: callToAssign, turnout, travel, response, sceneToHospital. */
   targets: Type.Record(Type.String(), Type.Number()),

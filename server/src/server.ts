@@ -13,6 +13,7 @@ import { startEmbeddedBroker, type BrokerAuth, type EmbeddedBroker } from './ada
 import { connectBus, type Bus } from './adapters/mqtt/bus.ts';
 import { Ingest } from './adapters/mqtt/ingest.ts';
 import { osmandRoutes } from './adapters/http/osmand.ts';
+import { Basemap, basemapRoutes } from './adapters/http/basemap.ts';
 import { TrackerRegistry } from './adapters/store/trackers.ts';
 import { RealtimeGateway } from './adapters/realtime.ts';
 import { createDb, createPool, type Db } from './adapters/store/db.ts';
@@ -164,6 +165,8 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     });
     cleanups.push(async () => dispatch.stop());
 
+    // Offline basemap: roads of the loaded graph (if any) and Natural Earth land and borders.
+    const basemap = new Basemap({ graph: 'graph' in eta ? (eta as EtaProviderChain).graph : null });
     const app = buildApp(
       {
         db,
@@ -184,6 +187,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
           center: area.center,
           etaSources: 'sources' in eta ? [...(eta as EtaProviderChain).sources] : ['straight_line' as const],
           attribution: 'graph' in eta && (eta as EtaProviderChain).graph ? OSM_ATTRIBUTION : null,
+          basemap: basemap.info,
           unitThresholds: { stuckDispatchedSec: cfg.stuckDispatchedSec, staleSec: cfg.silentAfterSec },
           targets: DEFAULT_TARGETS,
         },
@@ -227,6 +231,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       confirmCrew: (vehicleId, mid) => bus?.publishCrewConfirmed(vehicleId, [mid]),
     });
     void app.register(osmandRoutes({ ingest, trackers, counters }));
+    void app.register(basemapRoutes(basemap));
     bus = await connectBus({
       url: mqttUrl,
       prefix: cfg.mqttPrefix,
@@ -248,7 +253,11 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       },
     });
     const connectedBus = bus;
-    cleanups.push(() => connectedBus.close());
+    // Commit what was received (and confirm it to the units with `stored`) before the bus goes.
+    cleanups.push(async () => {
+      await writer.drain().catch(() => undefined);
+      await connectedBus.close();
+    });
 
     await app.listen({ port: cfg.port, host: cfg.host }).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') throw Object.assign(new Error(`HTTP port ${cfg.port} is already in use; set PORT to a free port`), { name: 'ConfigError' });

@@ -105,7 +105,7 @@ export const vi = {
   'legend.stale': 'Mờ: không có vị trí mới',
   'legend.incident': 'Sự cố',
 
-  'map.basemapNote': 'Bản đồ nền ngoại tuyến: lưới tọa độ 0,1° (~11 km), chưa có dữ liệu đường.',
+  'map.basemapNote': 'Bản đồ nền ngoại tuyến: đất liền, biên giới và lưới tọa độ 0,1° (~11 km); chưa có dữ liệu đường (nạp đồ thị đường OSM bằng OSM_GRAPH).',
   'map.styleFailed': 'Không tải được kiểu bản đồ; đang dùng bản đồ nền ngoại tuyến.',
   'map.newCall': 'Vị trí cuộc gọi mới',
   'map.region': 'Bản đồ điều phối',
@@ -335,7 +335,7 @@ export const en: Record<MessageKey, string> = {
   'legend.stale': 'Faded: no recent position',
   'legend.incident': 'Incident',
 
-  'map.basemapNote': 'Offline basemap: 0.1° coordinate grid (~11 km), no road data yet.',
+  'map.basemapNote': 'Offline basemap: land, borders and a 0.1° grid (~11 km); no road data (load an OSM road graph with OSM_GRAPH).',
   'map.styleFailed': 'Could not load the map style; using the offline basemap.',
   'map.newCall': 'New call location',
   'map.region': 'Dispatch map',

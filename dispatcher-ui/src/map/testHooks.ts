@@ -4,6 +4,7 @@ import type { FrameStatsSnapshot } from './frameStats.ts';
 import { ASSIGNMENT_LINES_LAYER } from './AssignmentLinesLayer.tsx';
 import { UNITS_LAYER, UNITS_SOURCE } from './UnitsLayer.tsx';
 import { ROUTE_LAYER } from './RouteLayer.tsx';
+import { BASEMAP_LAYERS } from './localStyle.ts';
 
 /**
  * Read-only hooks for browser tests (`window.__lifeline`): what the map really shows, read from
@@ -33,6 +34,13 @@ export interface LifelineTestHooks {
   frameStats(): FrameStatsSnapshot;
   /** Resolves when the map has rendered everything it has been given. */
   idle(): Promise<void>;
+  /**
+   * What the offline basemap draws in the viewport (`queryRenderedFeatures` per layer): road
+   * classes, road label texts, and counts of land and border features.
+   */
+  renderedBasemap(): { roadClasses: string[]; roadLabels: string[]; land: number; borders: number };
+  /** The style's layer ids, bottom to top. */
+  layerOrder(): string[];
   /** Viewport pixel of a coordinate, for tests that click or hover the map. */
   project(lat: number, lng: number): { x: number; y: number };
 }
@@ -78,6 +86,17 @@ export function installTestHooks(map: MlMap, store: LiveStore, frameStats: () =>
         map.once('idle', () => resolve());
         map.triggerRepaint();
       }),
+    renderedBasemap: () => {
+      const query = (layer: string) => (map.getLayer(layer) ? map.queryRenderedFeatures({ layers: [layer] }) : []);
+      const distinct = (xs: unknown[]) => [...new Set(xs.map(String))].sort();
+      return {
+        roadClasses: distinct(query(BASEMAP_LAYERS.roads).map((f) => f.properties.class)),
+        roadLabels: distinct(query(BASEMAP_LAYERS.roadLabels).map((f) => f.properties.name)),
+        land: query(BASEMAP_LAYERS.land).length,
+        borders: query(BASEMAP_LAYERS.borders).length,
+      };
+    },
+    layerOrder: () => map.getStyle().layers.map((l) => l.id),
     project: (lat: number, lng: number) => {
       const p = map.project([lng, lat]);
       const r = map.getCanvas().getBoundingClientRect();

@@ -134,7 +134,7 @@ export function ReplayPage({ config }: { config: ClientConfig }) {
           </p>
         ) : null}
         <div className="replay-map">
-          <MapView center={config.center} styleUrl={config.mapStyleUrl} onMapClick={() => undefined} onReady={onReady}>
+          <MapView center={config.center} styleUrl={config.mapStyleUrl} basemap={config.basemap} onMapClick={() => undefined} onReady={onReady}>
             <HospitalsLayer />
             <ReplayTracksLayer model={model} />
             <ReplayUnitsLayer model={model} clock={clock} />
