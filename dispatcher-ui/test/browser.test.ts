@@ -506,11 +506,15 @@ describe('dispatcher page in Chromium against the real server', () => {
     }));
     const round = async (r: number) => {
       const ts = Date.now();
-      await Promise.all(
-        fleet.map((u) =>
-          bus.publishAsync(`${PREFIX}/vehicles/${u.id}/position`, JSON.stringify({ seq: r, ts: ts + r, lat: u.lat + r * 1e-4, lon: u.lng, spd: 10, hdg: 0 }), { qos: 0 }),
-        ),
-      );
+      // In slices: mqtt.js parks a 'drain' listener per publish written to a full socket, and
+      // 2,000 at once trip Node's MaxListenersExceededWarning (1,000) in the test's own client.
+      for (let i = 0; i < fleet.length; i += 500) {
+        await Promise.all(
+          fleet.slice(i, i + 500).map((u) =>
+            bus.publishAsync(`${PREFIX}/vehicles/${u.id}/position`, JSON.stringify({ seq: r, ts: ts + r, lat: u.lat + r * 1e-4, lon: u.lng, spd: 10, hdg: 0 }), { qos: 0 }),
+          ),
+        );
+      }
     };
     await round(1);
     await page.waitForFunction((n) => window.__lifeline.unitCount() >= n, N + 3, { timeout: 60_000 });
