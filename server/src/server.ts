@@ -7,6 +7,7 @@ import { createEtaProvider, OSM_ATTRIBUTION, type EtaProviderChain } from './ada
 import { Counters } from './counters.ts';
 import { DEFAULT_TARGETS } from './core/kpi.ts';
 import { DEFAULT_MAP_AREA, mapArea, type MapArea } from './core/mapArea.ts';
+import { haversineM } from './core/geo.ts';
 import { StraightLineEtaProvider, type EtaProvider } from './core/eta.ts';
 import { randomSecret } from './adapters/auth/passwords.ts';
 import { startEmbeddedBroker, type BrokerAuth, type EmbeddedBroker } from './adapters/mqtt/broker.ts';
@@ -58,6 +59,8 @@ export const SERVER_MQTT_USER = 'lifeline-server';
 
 /** Demo map centre: Thủ Dầu Một, Bình Dương. */
 export const DEFAULT_CENTER = DEFAULT_MAP_AREA.center;
+/** The demo hospitals are seeded only for a map centred this close to Thủ Dầu Một, metres. */
+const DEMO_HOSPITALS_WITHIN_M = 100_000;
 
 /**
  * Starts the whole server: database (embedded unless DATABASE_URL), migrations, broker (embedded
@@ -101,7 +104,12 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     });
     if (applied.length) logger.info({ applied }, 'database migrations applied');
     const db = createDb(pool);
-    if (cfg.seedDemo) await seedDemo(db);
+    // The demo hospitals are in Bình Dương: seeding them for a map elsewhere would send every
+    // patient on a transport across the world. Elsewhere, import the area's (npm run import-hospitals).
+    if (cfg.seedDemo) {
+      if (haversineM(area.center, DEFAULT_MAP_AREA.center) <= DEMO_HOSPITALS_WITHIN_M) await seedDemo(db);
+      else logger.info({ center: area.center }, 'demo hospitals (Bình Dương) not seeded: the map is elsewhere; import the area’s hospitals with npm run import-hospitals');
+    }
 
     let hospitals: Hospital[] = await listHospitals(db);
     const fleet = new Fleet();

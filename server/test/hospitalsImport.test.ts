@@ -128,3 +128,19 @@ describe.skipIf(external !== null)('import-hospitals CLI against the machine Pos
     expect((notOsm as { stderr: string }).stderr).toContain('not an OSM hospital export');
   });
 });
+
+describe.skipIf(external !== null)('demo hospitals follow the map', () => {
+  it('are seeded for the Bình Dương demo, not for a map centred elsewhere', async () => {
+    for (const [center, expected] of [['43.7384,7.4246', 0], ['', 5]] as const) {
+      const env = new TestEnv('external');
+      await env.setup();
+      const server = await env.start({ MAP_CENTER: center });
+      try {
+        expect((await api<Hospital[]>(server.url, 'GET', '/api/hospitals')).body).toHaveLength(expected);
+      } finally {
+        await server.stop();
+        await env.teardown();
+      }
+    }
+  });
+});
