@@ -196,7 +196,13 @@ export function App({ store, config, user, onLogout }: AppProps) {
           <UnitBoard store={store} thresholds={config.unitThresholds} incidentNumber={incidentNumber} selectedId={selectedUnit} onSelect={selectUnit} />
         </div>
         <aside className="side">
-          <AlertList alerts={alerts} incidentNumber={incidentNumber} callSign={callSign} onDismiss={(a) => store.dismissAlert(a)} />
+          <AlertList alerts={alerts} incidentNumber={incidentNumber} callSign={callSign} onDismiss={(a) => store.dismissAlert(a)}
+            onReassign={(a) => {
+              store.dismissAlert(a);
+              setSelectedIncident(a.incidentId);
+              openRecs(a.incidentId, 'reassign');
+            }}
+          />
           {notice ? (
             <p className="notice" role="status" onClick={() => setNotice(null)}>
               {tm(notice)}

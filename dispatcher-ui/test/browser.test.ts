@@ -258,6 +258,12 @@ describe('dispatcher page in Chromium against the real server', () => {
     // Nobody runs BD-01's agent here, so the server's ack timeout (2 s in this test) raises an alert.
     const alert = await page.waitForSelector('.alerts .alert');
     expect(await alert.textContent()).toMatch(/BD-01.*#1/);
+    // The way out is on the alert itself: choose another unit (re-recommend).
+    await page.click('.alerts .alert button:has-text("Đổi xe")');
+    await page.waitForSelector(`section.recs[data-incident-id="${firstIncident}"][data-mode="reassign"]`);
+    await page.waitForSelector('.alerts .alert', { state: 'detached' });
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('section.recs', { state: 'detached' });
   });
 
   it('on 409 (unit just taken) says so and refreshes the recommendations', async () => {

@@ -177,3 +177,23 @@ describe('timeline announcements', () => {
     expect(store.timelineTick('a')).toBe(3);
   });
 });
+
+describe('ack-timeout alerts', () => {
+  const alert = (incidentId: string, vehicleId: string) => ({ type: 'ack_timeout' as const, incidentId, vehicleId, ts: '2026-01-01T00:00:00.000Z' });
+
+  it('clear themselves when the unit acks late, the incident is reassigned or cancelled; others stay', () => {
+    const store = new LiveStore();
+    store.onSnapshot({ seq: 1, units: [], incidents: [incident('a', 1, { state: 'assigned', vehicleId: 'U1' }), incident('b', 1, { state: 'assigned', vehicleId: 'U2' }), incident('c', 1, { state: 'assigned', vehicleId: 'U3' })] });
+    store.onAlert(alert('a', 'U1'));
+    store.onAlert(alert('b', 'U2'));
+    store.onAlert(alert('c', 'U3'));
+    // Another incident changing leaves them alone.
+    store.onIncident(incident('x', 1, { state: 'triaged' }));
+    expect(store.alerts()).toHaveLength(3);
+    store.onIncident(incident('a', 2, { state: 'acknowledged', vehicleId: 'U1' })); // late ack
+    store.onIncident(incident('b', 2, { state: 'assigned', vehicleId: 'U9' })); // reassigned
+    expect(store.alerts().map((a) => a.incidentId)).toEqual(['c']);
+    store.onIncident(incident('c', 2, { state: 'cancelled', vehicleId: null }));
+    expect(store.alerts()).toEqual([]);
+  });
+});

@@ -44,6 +44,14 @@ class Emitter<T> {
 const MAX_ALERTS = 20;
 
 /**
+ * An ack-timeout alert stands while its unit still holds the incident unacknowledged; a late ack,
+ * a reassignment, a cancellation or closing clears it.
+ */
+export function alertStillHolds(alert: AlertEvent, incident: Incident): boolean {
+  return incident.state === 'assigned' && incident.vehicleId === alert.vehicleId;
+}
+
+/**
  * The client's live data: socket events go in, subscribers are told what changed. The map layers
  * subscribe to unit changes directly (no React render per message); React reads incidents,
  * alerts and the connection state through `useSyncExternalStore` snapshots.
@@ -95,7 +103,13 @@ export class LiveStore {
 
   /** An incident from the socket or from a REST response; the higher version wins. */
   onIncident(incident: Incident): void {
-    if (applyIncident(this.state, incident)) this.touchIncidents();
+    if (!applyIncident(this.state, incident)) return;
+    this.touchIncidents();
+    const kept = this.alertList.filter((a) => a.incidentId !== incident.id || alertStillHolds(a, incident));
+    if (kept.length !== this.alertList.length) {
+      this.alertList = kept;
+      this.alertsChanged.emit();
+    }
   }
 
   onAlert(alert: AlertEvent): void {

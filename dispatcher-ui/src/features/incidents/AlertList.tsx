@@ -6,10 +6,16 @@ export interface AlertListProps {
   incidentNumber(id: string): string;
   callSign(vehicleId: string): string;
   onDismiss(a: AlertEvent): void;
+  /** Re-recommend: choose another unit for the incident (the alert goes with it). */
+  onReassign(a: AlertEvent): void;
 }
 
-/** Server alerts (a unit that did not acknowledge its assignment in time). */
-export function AlertList({ alerts, incidentNumber, callSign, onDismiss }: AlertListProps) {
+/**
+ * Server alerts (a unit that did not acknowledge its assignment in time), each with the way out:
+ * choose another unit. An alert clears itself when the unit acknowledges late or the incident
+ * moves on (LiveStore).
+ */
+export function AlertList({ alerts, incidentNumber, callSign, onDismiss, onReassign }: AlertListProps) {
   const { t, time } = useI18n();
   if (alerts.length === 0) return null;
   return (
@@ -19,6 +25,9 @@ export function AlertList({ alerts, incidentNumber, callSign, onDismiss }: Alert
           <span>
             {time(a.ts)} · {t('alert.ack_timeout', { unit: callSign(a.vehicleId), number: incidentNumber(a.incidentId) })}
           </span>
+          <button type="button" className="link" onClick={() => onReassign(a)}>
+            {t('detail.reassign')}
+          </button>
           <button type="button" className="link" onClick={() => onDismiss(a)}>
             {t('alert.dismiss')}
           </button>
