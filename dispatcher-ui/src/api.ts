@@ -20,7 +20,7 @@ export type { ClientConfig };
 
 export type ApiResult<T> =
   | { ok: true; value: T }
-  | { ok: false; status: number; code: ErrorCode | 'NETWORK'; message: string };
+  | { ok: false; status: number; code: ErrorCode | 'NETWORK'; message: string; retryAfterSec?: number };
 
 let onUnauthorized: () => void = () => {};
 /** Called when a request is refused for want of a (valid) session, e.g. after it expired. */
@@ -47,7 +47,8 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
   if (res.ok) return { ok: true, value: data as T };
   const e = (data ?? {}) as { code?: ErrorCode; message?: string };
   if (res.status === 401 && !path.startsWith('/api/auth/')) onUnauthorized();
-  return { ok: false, status: res.status, code: e.code ?? 'INTERNAL', message: e.message ?? res.statusText };
+  const retryAfter = Number(res.headers.get('retry-after'));
+  return { ok: false, status: res.status, code: e.code ?? 'INTERNAL', message: e.message ?? res.statusText, ...(retryAfter > 0 ? { retryAfterSec: retryAfter } : {}) };
 }
 
 export const api = {

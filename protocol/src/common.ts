@@ -67,6 +67,8 @@ export const ERROR_CODES = [
   'UNIT_UNAVAILABLE',
   'INVALID_TRANSITION',
   'PAYLOAD_TOO_LARGE',
+  /** Too many failed logins for this account or from this address: wait `Retry-After` seconds. */
+  'TOO_MANY_ATTEMPTS',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -16,10 +16,20 @@ export const BODY_LIMIT_BYTES = 64 * 1024;
  * Composition of the HTTP side: API routes, the built dispatcher UI, one error handler.
  * No listen here (tests use `inject` or listen on port 0).
  */
-export function buildApp(deps: RouteDeps, opts: { logger: FastifyServerOptions['loggerInstance']; uiDir?: string }): FastifyInstance {
+export interface BuildAppOptions {
+  logger: FastifyServerOptions['loggerInstance'];
+  uiDir?: string;
+  /** Reverse proxies whose X-Forwarded-For is believed (TRUST_PROXY); none by default. */
+  trustProxy?: string[];
+}
+
+export function buildApp(deps: RouteDeps, opts: BuildAppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: opts.logger,
     bodyLimit: BODY_LIMIT_BYTES,
+    // Behind a balancer every request comes from its address: `req.ip` (login throttling, logs)
+    // is the client's only when the proxy is named.
+    trustProxy: opts.trustProxy && opts.trustProxy.length > 0 ? opts.trustProxy : false,
     // Unknown fields are an error, not silently dropped: a misspelt field must not lose data.
     ajv: { customOptions: { removeAdditional: false } },
     // One line per request is noise at dispatch-centre rates; rejections and failures are logged below.

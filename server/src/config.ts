@@ -24,6 +24,8 @@ export interface Config {
   osmGraph: string | null;
   routerTimeoutMs: number;
   mapStyleUrl: string | null;
+  /** Reverse proxies (addresses or CIDRs) whose X-Forwarded-For gives the client address. */
+  trustProxy: string[];
   /** Where the map opens and the demo fleet starts; null → the road graph's middle, else Thủ Dầu Một. */
   mapCenter: LatLng | null;
   dataDir: string;
@@ -102,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     osmGraph: env.OSM_GRAPH ? path.resolve(cwd, env.OSM_GRAPH) : null,
     routerTimeoutMs: int('ROUTER_TIMEOUT_MS', 1500, 50, 60_000),
     mapStyleUrl: url('MAP_STYLE_URL', ['http:', 'https:']),
+    trustProxy: (env.TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     mapCenter: latLng('MAP_CENTER'),
     dataDir: path.resolve(cwd, env.DATA_DIR || '.lifeline'),
     logLevel,
@@ -114,6 +117,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   };
   if (env.MQTT_AUTH !== undefined && !['0', '1'].includes(env.MQTT_AUTH)) errors.push('MQTT_AUTH must be 0 or 1');
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(cfg.instanceId)) errors.push('INSTANCE_ID must be 1-40 letters, digits, _ or -');
+  for (const p of cfg.trustProxy) {
+    if (!/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(p)) errors.push(`TRUST_PROXY: "${p}" is not an IP address or CIDR (e.g. 127.0.0.1,10.0.0.0/8)`);
+  }
   if (errors.length > 0) throw new ConfigError('Invalid configuration:\n  - ' + errors.join('\n  - '));
   return cfg;
 }

@@ -200,7 +200,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
           targets: DEFAULT_TARGETS,
         },
       },
-      { logger, uiDir: o.uiDir },
+      { logger, uiDir: o.uiDir, trustProxy: cfg.trustProxy },
     );
     realtime = new RealtimeGateway(
       app.server,

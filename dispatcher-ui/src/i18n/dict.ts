@@ -225,6 +225,7 @@ export const vi = {
   'login.password': 'Mật khẩu',
   'login.submit': 'Đăng nhập',
   'login.wrong': 'Sai tên đăng nhập hoặc mật khẩu.',
+  'login.throttled': 'Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {min} phút.',
   'login.expired': 'Phiên làm việc đã hết; vui lòng đăng nhập lại.',
   'login.logout': 'Đăng xuất',
 } as const;
@@ -455,6 +456,7 @@ export const en: Record<MessageKey, string> = {
   'login.password': 'Password',
   'login.submit': 'Log in',
   'login.wrong': 'Wrong username or password.',
+  'login.throttled': 'Too many failed logins. Please try again in {min} min.',
   'login.expired': 'Your session has ended; please log in again.',
   'login.logout': 'Log out',
 };

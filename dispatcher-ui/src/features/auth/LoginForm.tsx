@@ -20,7 +20,15 @@ export function LoginForm({ session, expired }: { session: Session; expired: boo
     setBusy(false);
     if (r.ok) return session.loggedIn(r.value.user);
     setPassword('');
-    setError(r.status === 401 ? msg('login.wrong') : r.code === 'NETWORK' ? msg('error.network') : msg('error.server', { message: r.message }));
+    setError(
+      r.status === 401
+        ? msg('login.wrong')
+        : r.code === 'TOO_MANY_ATTEMPTS'
+          ? msg('login.throttled', { min: String(Math.max(1, Math.ceil((r.retryAfterSec ?? 60) / 60))) })
+          : r.code === 'NETWORK'
+            ? msg('error.network')
+            : msg('error.server', { message: r.message }),
+    );
   };
 
   return (

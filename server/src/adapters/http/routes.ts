@@ -33,6 +33,7 @@ import {
   type Hospital,
 } from '@lifeline/protocol';
 import { computeKpis, kpisToCsv, type GroupBy } from '../../core/kpi.ts';
+import { LoginThrottle } from '../../core/loginThrottle.ts';
 import type { Counters } from '../../counters.ts';
 import type { DispatchService } from '../../services/dispatch.ts';
 import type { Fleet } from '../../services/fleet.ts';
@@ -90,14 +91,29 @@ export const apiRoutes =
     app.get('/api/config', { config: { access: 'public' }, schema: { response: { 200: ClientConfigSchema } } }, async () => ({ ...d.clientConfig, serverTime: new Date().toISOString() }));
 
     // --- sessions -------------------------------------------------------------------------
-    app.post('/api/auth/login', { config: { access: 'public' }, schema: { body: LoginBodySchema, response: { 200: LoginResponseSchema, ...Errors } } }, async (req, reply) => {
-      const row = await findUserForLogin(d.db, req.body.username.toLowerCase());
+    // Password guessing is slowed per account and per address (core/loginThrottle.ts).
+    const throttle = new LoginThrottle();
+    app.post('/api/auth/login', { config: { access: 'public' }, schema: { body: LoginBodySchema, response: { 200: LoginResponseSchema, ...Errors, 429: ErrorBodySchema } } }, async (req, reply) => {
+      const username = req.body.username.toLowerCase();
+      const verdict = throttle.check(username, req.ip, Date.now());
+      if (!verdict.allowed) {
+        d.counters.inc('logins_throttled');
+        req.log.warn({ username, ip: req.ip, retryAfterSec: verdict.retryAfterSec }, 'login refused: too many failed attempts');
+        return reply
+          .code(429)
+          .header('retry-after', String(verdict.retryAfterSec))
+          .send(err('TOO_MANY_ATTEMPTS', `too many failed logins; try again in ${verdict.retryAfterSec} s`));
+      }
+      const row = await findUserForLogin(d.db, username);
       // Verify against a dummy hash for unknown users, so timing does not reveal which exist.
       const ok = await verifyPassword(req.body.password, row?.password_hash ?? DUMMY_HASH);
       if (!row || !ok) {
         d.counters.inc('login_failures');
+        throttle.failed(username, req.ip, Date.now());
+        req.log.info({ username, ip: req.ip }, 'login failed');
         return reply.code(401).send(err('UNAUTHORIZED', 'wrong username or password'));
       }
+      throttle.succeeded(username);
       const session = await createSession(d.db, row.id);
       void reply.header(
         'set-cookie',
