@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { TopbarNav } from './topbarNav.ts';
 import type { Map as MlMap } from 'maplibre-gl';
 import type { Caller, CreateIncidentResponse, Incident, LatLng, PossibleDuplicate, Recommendation, User } from '@lifeline/protocol';
 import type { ClientConfig } from './api.ts';
@@ -52,6 +53,7 @@ export interface AppProps {
 export function App({ store, config, user, onLogout }: AppProps) {
   const { t, tm, locale, setLocale } = useI18n();
   const conn = useConnection(store);
+  const topNav = useContext(TopbarNav);
   const incidents = useOpenIncidents(store);
   const alerts = useAlerts(store);
   const [callAt, setCallAt] = useState<LatLng | null>(null);
@@ -163,6 +165,7 @@ export function App({ store, config, user, onLogout }: AppProps) {
         <h1>
           <span className="brand">{t('app.title')}</span> <span className="subtitle">{t('app.subtitle')}</span>
         </h1>
+        {topNav}
         <button type="button" className="newcall" onClick={newCall} title={t('shortcut.newCall')}>
           {t('intake.new')} <kbd>F2</kbd>
         </button>

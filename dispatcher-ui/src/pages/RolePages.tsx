@@ -3,6 +3,7 @@ import './pages.css';
 import type { User } from '@lifeline/protocol';
 import type { ClientConfig } from '../api.ts';
 import type { LiveSocket } from '../realtime/socket.ts';
+import { TopbarNav } from '../topbarNav.ts';
 import { setPagesUnauthorizedHandler } from './http.ts';
 import type { PageKey } from '../i18n/pages.ts';
 import { usePageText } from './text.ts';
@@ -86,17 +87,23 @@ function Tabs({ tabs, user, config, dispatcher, onLogout }: { tabs: Tab[]; user:
       </div>
     ) : null;
 
+  const tabButtons = tabs.map((x) => (
+    <button key={x} type="button" className={`tab${tab === x ? ' on' : ''}`} aria-current={tab === x ? 'page' : undefined} data-tab={x} onClick={() => go(x)}>
+      {p(TAB_LABEL[x])}
+    </button>
+  ));
+  // On the dispatch tab the tabs sit in the dispatcher screen's own bar (one bar, not two).
+  const inlineNav = (
+    <nav className="tabbar inline" aria-label={p('nav.label')}>
+      {tabButtons}
+    </nav>
+  );
   return (
     <div className="tabs-shell">
-      <nav className="tabbar" aria-label={p('nav.label')}>
-        {/* On the dispatch tab the dispatcher screen's own bar carries the brand. */}
-        {tab !== 'dispatch' ? <span className="brand">{t('app.title')}</span> : null}
-        {tabs.map((x) => (
-          <button key={x} type="button" className={`tab${tab === x ? ' on' : ''}`} aria-current={tab === x ? 'page' : undefined} data-tab={x} onClick={() => go(x)}>
-            {p(TAB_LABEL[x])}
-          </button>
-        ))}
-        {tab !== 'dispatch' ? (
+      {tab !== 'dispatch' ? (
+        <nav className="tabbar" aria-label={p('nav.label')}>
+          <span className="brand">{t('app.title')}</span>
+          {tabButtons}
           <span className="tabbar-right">
             <span className="user">
               {user.displayName} · {p(`role.${user.role}`)}
@@ -108,10 +115,10 @@ function Tabs({ tabs, user, config, dispatcher, onLogout }: { tabs: Tab[]; user:
               {t('lang.other')}
             </button>
           </span>
-        ) : null}
-      </nav>
+        </nav>
+      ) : null}
       <div className="tab-page" hidden={tab !== 'dispatch'} data-tab="dispatch">
-        {dispatcher}
+        <TopbarNav.Provider value={tab === 'dispatch' ? inlineNav : null}>{dispatcher}</TopbarNav.Provider>
       </div>
       <Suspense fallback={<p className="muted pad">{p('common.loading')}</p>}>
         {page('replay', <ReplayPage config={config} />)}
