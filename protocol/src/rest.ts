@@ -120,11 +120,48 @@ export const FlagCallerBodySchema = Type.Object(
 
 export const MergeBodySchema = Type.Object({ intoIncidentId: IncidentIdSchema }, { additionalProperties: false });
 
+/**
+ * Why the auto-assign policy left a call to the dispatcher: not_open (assigned, merged or
+ * cancelled first), possible_duplicate, caller_flagged, no_unit, eta_too_long (best unit beyond
+ * the configured ETA), fallback_eta (the best ETA is from a fallback source: the router failed),
+ * units_taken (every eligible unit was taken meanwhile), attempts_exhausted (after no ack).
+ */
+export const AUTO_ASSIGN_SKIPS = [
+  'not_open',
+  'possible_duplicate',
+  'caller_flagged',
+  'no_unit',
+  'eta_too_long',
+  'fallback_eta',
+  'units_taken',
+  'attempts_exhausted',
+] as const;
+export const AutoAssignSkipSchema = Type.Union(AUTO_ASSIGN_SKIPS.map((s) => Type.Literal(s)));
+export type AutoAssignSkip = (typeof AUTO_ASSIGN_SKIPS)[number];
+
+/** What the auto-assign policy did with a new call (only for a priority it covers). */
+export const AutoAssignOutcomeSchema = Type.Object({
+  /** The system assigned `vehicleId` itself; the response's incident is already assigned. */
+  assigned: Type.Boolean(),
+  vehicleId: Type.Union([VehicleIdSchema, Type.Null()]),
+  callSign: Type.Union([Type.String(), Type.Null()]),
+  /** The assigned unit's ETA to the scene, seconds. */
+  etaSec: Type.Union([Type.Number(), Type.Null()]),
+  /** Why not, when not assigned. */
+  skip: Type.Union([AutoAssignSkipSchema, Type.Null()]),
+});
+export type AutoAssignOutcome = Static<typeof AutoAssignOutcomeSchema>;
+
+/** The timeline actor of what the auto-assign policy does. */
+export const AUTO_ASSIGN_ACTOR = 'system:auto';
+
 export const CreateIncidentResponseSchema = Type.Object({
   incident: IncidentSchema,
   recommendations: Type.Array(RecommendationSchema),
   possibleDuplicates: Type.Array(PossibleDuplicateSchema),
   caller: CallerSchema,
+  /** Present when the server's auto-assign policy covers the call's priority. */
+  autoAssign: Type.Optional(AutoAssignOutcomeSchema),
 });
 export type CreateIncidentResponse = Static<typeof CreateIncidentResponseSchema>;
 
@@ -191,6 +228,16 @@ export const ClientConfigSchema = Type.Object({
   targets: Type.Record(Type.String(), Type.Number()),
   /** The server's clock when this answer was made (ISO 8601): timers are shown in server time, whatever the browser's clock says. */
   serverTime: Type.String(),
+  /** The auto-assign policy; absent or no priorities = every call waits for the dispatcher. */
+  autoAssign: Type.Optional(
+    Type.Object({
+      priorities: Type.Array(PrioritySchema),
+      /** Only when the best unit arrives within this, seconds. */
+      maxEtaSec: Type.Integer(),
+      /** Units the system tries on one incident (the first, then the next after no ack). */
+      maxAttempts: Type.Integer(),
+    }),
+  ),
 });
 export type ClientConfig = Static<typeof ClientConfigSchema>;
 

@@ -29,6 +29,8 @@ export const AlertEventSchema = Type.Object({
   incidentId: IncidentIdSchema,
   vehicleId: VehicleIdSchema,
   ts: Type.String(),
+  /** The auto-assign policy already gave the incident to this unit (the alert informs, it stays until dismissed). */
+  autoReassignedTo: Type.Optional(VehicleIdSchema),
 });
 export type AlertEvent = Static<typeof AlertEventSchema>;
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { DEFAULT_TOPIC_PREFIX, type LatLng } from '@lifeline/protocol';
+import { autoAssignPolicyFromEnv, type AutoAssignPolicy } from './core/autoAssignPolicy.ts';
 
 /** Everything the server can be told, from the environment. All optional. */
 export interface Config {
@@ -42,6 +43,8 @@ export interface Config {
   instanceId: string;
   /** Seed demo hospitals when the hospitals table is empty. */
   seedDemo: boolean;
+  /** AUTO_ASSIGN_PRIORITIES / _MAX_ETA_SEC / _MAX_ATTEMPTS (core/autoAssignPolicy.ts); off by default. */
+  autoAssign: AutoAssignPolicy;
 }
 
 export class ConfigError extends Error {
@@ -114,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     stuckDispatchedSec: int('STUCK_DISPATCHED_SEC', 120, 10, 3600),
     instanceId: env.INSTANCE_ID || 'main',
     seedDemo: (env.SEED_DEMO ?? '1') !== '0',
+    autoAssign: autoAssignPolicyFromEnv(env, errors),
   };
   if (env.MQTT_AUTH !== undefined && !['0', '1'].includes(env.MQTT_AUTH)) errors.push('MQTT_AUTH must be 0 or 1');
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(cfg.instanceId)) errors.push('INSTANCE_ID must be 1-40 letters, digits, _ or -');

@@ -25,6 +25,7 @@ import { PositionWriter, DEFAULT_WRITER, type PositionWriterOptions } from './ad
 import { seedDemo } from './adapters/store/seed.ts';
 import { userForToken } from './adapters/store/users.ts';
 import { listHospitals, loadVehicles } from './adapters/store/vehicles.ts';
+import { AutoAssigner } from './services/autoAssign.ts';
 import { DispatchService } from './services/dispatch.ts';
 import { Fleet } from './services/fleet.ts';
 
@@ -164,7 +165,9 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
         return bus.publishCancel(vehicleId, msg);
       },
       incidentChanged: (i) => realtime?.incidentChanged(i),
-      ackTimedOut: (incidentId, vehicleId) => realtime?.alert({ type: 'ack_timeout', incidentId, vehicleId, ts: new Date().toISOString() }),
+      // The alert is raised either way; it names the unit the auto-assign policy moved the call to, if any.
+      ackTimedOut: (incidentId, vehicleId) =>
+        void autoAssign.afterNoAck(incidentId, vehicleId).then((to) => realtime?.alert({ type: 'ack_timeout', incidentId, vehicleId, ts: new Date().toISOString(), ...(to ? { autoReassignedTo: to } : {}) })),
       timelineAppended: (incidentId, type) => realtime?.timelineAppended(incidentId, type),
       hospitals: () => hospitals,
       ackTimeoutMs: cfg.ackTimeoutSec * 1000,
@@ -172,6 +175,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       log: logger,
     });
     cleanups.push(async () => dispatch.stop());
+    const autoAssign = new AutoAssigner({ db, dispatch, policy: cfg.autoAssign, primaryEtaSource: 'sources' in eta ? (eta as EtaProviderChain).sources[0]! : 'straight_line', counters, log: logger });
 
     // Offline basemap: roads of the loaded graph (if any) and Natural Earth land and borders.
     const basemap = new Basemap({ graph: 'graph' in eta ? (eta as EtaProviderChain).graph : null });
@@ -198,7 +202,9 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
           basemap: basemap.info,
           unitThresholds: { stuckDispatchedSec: cfg.stuckDispatchedSec, staleSec: cfg.silentAfterSec },
           targets: DEFAULT_TARGETS,
+          autoAssign: { priorities: [...cfg.autoAssign.priorities], maxEtaSec: cfg.autoAssign.maxEtaSec, maxAttempts: cfg.autoAssign.maxAttempts },
         },
+        autoAssign,
       },
       { logger, uiDir: o.uiDir, trustProxy: cfg.trustProxy },
     );

@@ -139,13 +139,18 @@ export class DispatchService {
   /**
    * Moves the incident from its current unit to another, in one transaction: the old unit is
    * released (and told so), the new one taken under the same availability rule as `assign`.
+   * With `onlyUnackedAssignment`, only while the incident still holds that assignment
+   * unacknowledged (the auto-assign retry must not undo a late ack or a dispatcher's choice).
    */
-  async reassign(incidentId: string, vehicleId: string, actor: string, reason?: string): Promise<AssignResult> {
+  async reassign(incidentId: string, vehicleId: string, actor: string, reason?: string, onlyUnackedAssignment?: string): Promise<AssignResult> {
     let released: Released | null = null;
     const seen = await getIncident(this.d.db, incidentId);
     const destination = seen ? await this.chooseDestination(seen) : null;
     const result = await this.withIncident(incidentId, [vehicleId], async (trx, incident): Promise<AssignResult> => {
       if (incident.vehicleId === vehicleId) return { ok: false, code: 'INVALID_TRANSITION', message: `unit ${vehicleId} already holds this incident` };
+      if (onlyUnackedAssignment && (incident.assignmentId !== onlyUnackedAssignment || incident.state !== 'assigned')) {
+        return { ok: false, code: 'INVALID_TRANSITION', message: 'the assignment was acknowledged or changed meanwhile' };
+      }
       if (incident.vehicleId && !canTransition(incident.state, 'triaged')) {
         return { ok: false, code: 'INVALID_TRANSITION', message: `incident is ${incident.state}; its unit cannot be changed now` };
       }
@@ -426,7 +431,7 @@ export class DispatchService {
   }
 
   /** Appends an event that does not change the incident, then tells live clients its timeline grew. */
-  private async note(incidentId: string, type: string, actor: string, data: Record<string, unknown>): Promise<void> {
+  async note(incidentId: string, type: string, actor: string, data: Record<string, unknown>): Promise<void> {
     await appendEvent(this.d.db, incidentId, type, actor, data);
     this.d.timelineAppended(incidentId, type);
   }

@@ -9,6 +9,7 @@ import {
   ClientConfigSchema,
   UnitRouteSchema,
   type ClientConfig,
+  type CreateIncidentResponse,
   CreateUserBodySchema,
   FlagCallerBodySchema,
   MergeBodySchema,
@@ -58,6 +59,8 @@ export interface RouteDeps {
   health(): Promise<{ db: boolean; mqtt: boolean }>;
   /** Static part of `/api/config`; `serverTime` is added per request. */
   clientConfig: Omit<ClientConfig, 'serverTime'>;
+  /** Applies the auto-assign policy to a created call (services/autoAssign.ts). */
+  autoAssign?: { afterCreate(created: CreateIncidentResponse): Promise<CreateIncidentResponse> };
 }
 
 const err = (code: ErrorBody['code'], message: string): ErrorBody => ({ code, message });
@@ -184,7 +187,10 @@ export const apiRoutes =
     app.post(
       '/api/incidents',
       { config: { access: 'dispatch' }, schema: { body: CreateIncidentBodySchema, response: { 201: CreateIncidentResponseSchema, ...Errors } } },
-      async (req, reply) => reply.code(201).send(await d.dispatch.createIncident(req.body, actorOf(req))),
+      async (req, reply) => {
+        const created = await d.dispatch.createIncident(req.body, actorOf(req));
+        return reply.code(201).send(d.autoAssign ? await d.autoAssign.afterCreate(created) : created);
+      },
     );
     app.get('/api/incidents/:id', { config: { access: 'viewOperations' }, schema: { params: IncidentParamsSchema, response: { 200: IncidentSchema, ...Errors } } }, async (req, reply) => {
       const incident = await d.dispatch.getIncident(req.params.id);
