@@ -91,6 +91,8 @@ export type AckMsg = Static<typeof AckMsgSchema>;
  * `vehicles/{id}/stored`, server → agent, QoS 1. Two confirmations, either or both present:
  * - `seq`: every position this vehicle published that *this server run* (`boot`) received, up to
  *   and including the one carrying `seq` (in receive order, which is publish order), is committed.
+ *   With several server instances a "run" is one instance's uninterrupted stint as the vehicle's
+ *   owner: `boot` changes whenever the vehicle moves to another instance and back.
  * - `mids`: these crew messages (status, ack carrying `mid`) are applied and committed.
  */
 export const StoredMsgSchema = Type.Object({
@@ -106,6 +108,15 @@ export const StoredMsgSchema = Type.Object({
   mids: Type.Optional(Type.Array(CrewMessageIdSchema, { maxItems: 1000 })),
 });
 export type StoredMsg = Static<typeof StoredMsgSchema>;
+
+/**
+ * `servers/{instanceId}`, retained, server → servers, QoS 1: this instance is up, in run `boot`. An
+ * empty payload on the same topic (last will, or a clean stop) means it left.
+ */
+export const ServerPresenceSchema = Type.Object({
+  boot: Type.String({ minLength: 1, maxLength: 40 }),
+});
+export type ServerPresenceMsg = Static<typeof ServerPresenceSchema>;
 
 /** Re-export for agents that speak lat/lng in code. */
 export { LatSchema, LngSchema };

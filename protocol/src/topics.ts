@@ -25,3 +25,23 @@ export function parseVehicleTopic(
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(vehicleId) || !KINDS.has(kind)) return null;
   return { vehicleId, kind: kind as VehicleTopicKind };
 }
+
+/**
+ * `{prefix}/servers/{instanceId}`, retained: a server instance's presence (`ServerPresenceMsg`), or
+ * an empty payload once it left (its last will, or its clean stop). Server instances only.
+ */
+export function serverTopic(prefix: string, instanceId: string): string {
+  return `${prefix}/servers/${instanceId}`;
+}
+
+/** Subscription filter for every server instance's presence. */
+export function serverWildcard(prefix: string): string {
+  return `${prefix}/servers/+`;
+}
+
+/** The instance id of a presence topic; null when the topic is not one. */
+export function parseServerTopic(prefix: string, topic: string): string | null {
+  if (!topic.startsWith(prefix + '/servers/')) return null;
+  const id = topic.slice(prefix.length + '/servers/'.length);
+  return /^[A-Za-z0-9_-]{1,40}$/.test(id) ? id : null;
+}

@@ -19,6 +19,7 @@ export interface Config {
   /** The server's own credentials on an external broker. */
   mqttUsername: string | null;
   mqttPassword: string | null;
+  /** Several instances: socket.io over Redis, the vehicles' write path split among the live instances. */
   redisUrl: string | null;
   routerUrl: string | null;
   /** Road graph file built by the import CLI; enables road ETAs. */
@@ -121,6 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   };
   if (env.MQTT_AUTH !== undefined && !['0', '1'].includes(env.MQTT_AUTH)) errors.push('MQTT_AUTH must be 0 or 1');
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(cfg.instanceId)) errors.push('INSTANCE_ID must be 1-40 letters, digits, _ or -');
+  // Two instances under one name would take each other's MQTT session in turn.
+  if (cfg.redisUrl && !env.INSTANCE_ID) errors.push('REDIS_URL runs several instances: set INSTANCE_ID to a name unique to each (e.g. INSTANCE_ID=a on one, INSTANCE_ID=b on the other)');
   for (const p of cfg.trustProxy) {
     if (!/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(p)) errors.push(`TRUST_PROXY: "${p}" is not an IP address or CIDR (e.g. 127.0.0.1,10.0.0.0/8)`);
   }

@@ -12,11 +12,13 @@ import { StraightLineEtaProvider, type EtaProvider } from './core/eta.ts';
 import { randomSecret } from './adapters/auth/passwords.ts';
 import { startEmbeddedBroker, type BrokerAuth, type EmbeddedBroker } from './adapters/mqtt/broker.ts';
 import { connectBus, type Bus } from './adapters/mqtt/bus.ts';
-import { Ingest } from './adapters/mqtt/ingest.ts';
+import { Ingest, type SharedFix } from './adapters/mqtt/ingest.ts';
 import { osmandRoutes } from './adapters/http/osmand.ts';
 import { Basemap, basemapRoutes } from './adapters/http/basemap.ts';
 import { TrackerRegistry } from './adapters/store/trackers.ts';
 import { RealtimeGateway } from './adapters/realtime.ts';
+import { connectRedis, FleetSync, type RedisLink } from './adapters/cluster.ts';
+import { Ownership, soleOwner } from './core/ownership.ts';
 import { createDb, createPool, type Db } from './adapters/store/db.ts';
 import { startEmbeddedPostgres, type EmbeddedPg } from './adapters/store/embeddedPostgres.ts';
 import { listIncidents } from './adapters/store/incidents.ts';
@@ -44,6 +46,8 @@ export interface LifelineServer {
   logger: Logger;
   /** Where the map opens and the demo fleet starts (MAP_CENTER, else the road graph's middle). */
   mapArea: MapArea;
+  /** Several instances (REDIS_URL): which vehicles this one acts on; null when it runs alone. */
+  ownership: Ownership | null;
   stop(): Promise<void>;
 }
 
@@ -112,6 +116,19 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       else logger.info({ center: area.center }, 'demo hospitals (Bình Dương) not seeded: the map is elsewhere; import the area’s hospitals with npm run import-hospitals');
     }
 
+    // Several instances (REDIS_URL): socket.io broadcasts cross over Redis; the vehicles' write path
+    // is split among the live instances (core/ownership.ts). Alone, this run owns every vehicle.
+    let redis: RedisLink | null = null;
+    if (cfg.redisUrl) {
+      redis = await connectRedis(cfg.redisUrl, `lifeline:${cfg.mqttPrefix}`, logger);
+      cleanups.push(() => redis!.close());
+      if (!cfg.databaseUrl || !cfg.mqttUrl) logger.warn({}, 'REDIS_URL is set but this instance runs its own embedded PostgreSQL or MQTT broker: other instances can share them only while this one runs; set DATABASE_URL and MQTT_URL');
+    }
+    const bootId = randomSecret(6);
+    const ownership = redis ? new Ownership(cfg.instanceId, bootId) : null;
+    const owner = ownership ?? soleOwner(bootId);
+    let fleetSync: FleetSync | null = null;
+
     let hospitals: Hospital[] = await listHospitals(db);
     const fleet = new Fleet();
     fleet.load(await loadVehicles(db));
@@ -147,7 +164,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
 
     // The bus is created after the writer and dispatch exist; messages wait in the broker until then.
     let bus: Bus | null = null;
-    const writer = new PositionWriter(pool, (lastSeq) => bus?.publishStored(lastSeq), logger, { ...DEFAULT_WRITER, ...o.writer });
+    const writer = new PositionWriter(pool, (last) => bus?.publishStored(last), logger, { ...DEFAULT_WRITER, ...o.writer });
     cleanups.push(() => writer.stop());
 
     let realtime: RealtimeGateway | null = null;
@@ -175,6 +192,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       log: logger,
     });
     cleanups.push(async () => dispatch.stop());
+    if (redis) dispatch.joinCluster({ unitsChanged: (ids) => fleetSync?.unitsChanged(ids) });
     const autoAssign = new AutoAssigner({ db, dispatch, policy: cfg.autoAssign, primaryEtaSource: 'sources' in eta ? (eta as EtaProviderChain).sources[0]! : 'straight_line', counters, log: logger });
 
     // Offline basemap: roads of the loaded graph (if any) and Natural Earth land and borders.
@@ -216,9 +234,14 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
         authenticate: (token) => userForToken(db, token),
         hospitalCases: (id) => dispatch.hospitalCases(id),
       },
-      { frameMs: o.realtimeFrameMs ?? 250, hospitalRefreshMs: 2000 },
+      { frameMs: o.realtimeFrameMs ?? 250, hospitalRefreshMs: 2000, ...(redis ? { adapter: redis.adapter } : {}) },
     );
     const gateway = realtime;
+    if (redis) {
+      const sync = new FleetSync({ db, fleet, gateway, indexFix: (id, fix) => ingest.indexPosition(id, fix), rereadAllMs: 10_000, log: logger });
+      fleetSync = sync;
+      cleanups.push(() => sync.stop());
+    }
 
     // A unit that goes silent without a last will (clean disconnect, dead modem behind a NAT that
     // keeps the TCP session) is marked offline, so it is no longer recommended.
@@ -227,6 +250,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       const cutoff = Date.now() - cfg.silentAfterSec * 1000;
       if (cutoff < startedAt) return; // give units time to report after a server restart
       for (const id of fleet.silentSince(cutoff)) {
+        if (owner.owns(id) === null) continue; // its owner marks it
         counters.inc('units_marked_silent');
         void dispatch.inOrder(id, () => dispatch.markOnline(id, false));
       }
@@ -242,7 +266,9 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       dispatch,
       counters,
       log: logger,
-      confirmCrew: (vehicleId, mid) => bus?.publishCrewConfirmed(vehicleId, [mid]),
+      confirmCrew: (vehicleId, mid, boot) => bus?.publishCrewConfirmed(vehicleId, [mid], boot),
+      owner,
+      ...(fleetSync ? { shareFix: (id: string, fix: SharedFix) => fleetSync?.shareFix(id, fix) } : {}),
     });
     void app.register(osmandRoutes({ ingest, trackers, counters }));
     void app.register(basemapRoutes(basemap));
@@ -253,8 +279,18 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       username: busUser,
       password: busPassword,
       persistentSession: broker === null,
-      bootId: randomSecret(6),
+      bootId,
       log: logger,
+      ...(ownership
+        ? {
+            presence: {
+              instanceId: cfg.instanceId,
+              onPresence: (id: string, boot: string | null) => {
+                if (ownership.apply(id, boot)) logger.info({ instances: ownership.liveInstances() }, 'server instances changed; vehicles re-shared');
+              },
+            },
+          }
+        : {}),
       onMessage: (topic, payload, done) => {
         try {
           ingest.handle(topic, payload);
@@ -269,9 +305,26 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     const connectedBus = bus;
     // Commit what was received (and confirm it to the units with `stored`) before the bus goes.
     cleanups.push(async () => {
+      // Several instances: hand our vehicles over first (what we received before that is ours to commit).
+      await connectedBus.leave();
       await writer.drain().catch(() => undefined);
       await connectedBus.close();
     });
+    // Overdue acks whose timer is gone (the assignment was made by a stopped instance, or before a
+    // restart): one alert each, whichever instance claims it first (adapters/store/ackTimeouts.ts).
+    let sweeping = false;
+    const sweepAcks = () => {
+      if (sweeping) return;
+      sweeping = true;
+      void dispatch
+        .sweepAckTimeouts()
+        .catch((err: unknown) => logger.warn({ err }, 'ack timeout sweep failed'))
+        .finally(() => (sweeping = false));
+    };
+    sweepAcks();
+    const ackSweep = setInterval(sweepAcks, Math.min(5000, Math.max(500, cfg.ackTimeoutSec * 500)));
+    ackSweep.unref();
+    cleanups.push(async () => clearInterval(ackSweep));
 
     await app.listen({ port: cfg.port, host: cfg.host }).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') throw Object.assign(new Error(`HTTP port ${cfg.port} is already in use; set PORT to a free port`), { name: 'ConfigError' });
@@ -295,6 +348,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       writer,
       logger,
       mapArea: area,
+      ownership,
       stop: stopAll,
     };
   } catch (err) {

@@ -16,7 +16,7 @@ export type Mode = 'embedded' | 'external';
 export const EXTERNAL_PG = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const EXTERNAL_MQTT = process.env.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 
-function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+export function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host, port });
     const done = (ok: boolean) => {

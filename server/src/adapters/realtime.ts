@@ -1,8 +1,9 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
 import type { AlertEvent, ClientToServerEvents, HospitalCase, Incident, ServerToClientEvents, User } from '@lifeline/protocol';
 import { allowed } from '../core/access.ts';
 import type { Fleet } from '../services/fleet.ts';
+import type { SharedFix } from './mqtt/ingest.ts';
 import { tokenFrom } from './http/auth.ts';
 
 const LIVE_ROOM = 'live';
@@ -21,10 +22,26 @@ export interface RealtimeOptions {
   frameMs: number;
   /** Hospital case lists (live ETA) are refreshed this often, ms. */
   hospitalRefreshMs: number;
+  /**
+   * Several instances: the socket.io adapter that carries broadcasts to the others' clients (Redis).
+   * Incidents, timeline and alerts go through it once; unit deltas and hospital case lists are
+   * computed by every instance from its own complete index and sent to its own clients only.
+   */
+  adapter?: ServerOptions['adapter'];
 }
 
 interface SocketData {
   user: User;
+}
+
+/** What instances tell each other through the adapter (`serverSideEmit`: to every other instance). */
+export interface InterServerEvents {
+  /** These units' status, incident or online flag changed in the database: re-read them. */
+  units: (vehicleIds: string[]) => void;
+  /** A position that reached one instance only (over HTTP), for the others' live index. */
+  fix: (vehicleId: string, fix: SharedFix) => void;
+  /** A case list of this hospital changed. */
+  hospitalDirty: (hospitalId: string) => void;
 }
 
 /**
@@ -34,7 +51,8 @@ interface SocketData {
  * already has; incidents carry a `version`).
  */
 export class RealtimeGateway {
-  readonly io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+  readonly io: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+  readonly clustered: boolean;
   private seq = 0;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly dirtyHospitals = new Set<string>();
@@ -44,7 +62,9 @@ export class RealtimeGateway {
     private readonly d: RealtimeDeps,
     opts: RealtimeOptions = { frameMs: 250, hospitalRefreshMs: 2000 },
   ) {
-    this.io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
+    this.io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 64 * 1024, ...(opts.adapter ? { adapter: opts.adapter } : {}) });
+    this.clustered = opts.adapter !== undefined;
+    if (this.clustered) this.io.on('hospitalDirty', (id) => this.dirtyHospitals.add(id));
     this.io.use((socket, next) => {
       const token = (typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null) ?? tokenFrom(socket.handshake.headers);
       if (!token) return next(new Error('UNAUTHORIZED'));
@@ -63,7 +83,7 @@ export class RealtimeGateway {
     for (const t of this.timers) t.unref();
   }
 
-  private onConnection(socket: Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>): void {
+  private onConnection(socket: Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>): void {
     const user = socket.data.user;
     if (allowed(user.role, 'viewOperations')) {
       void socket.join(LIVE_ROOM);
@@ -90,7 +110,8 @@ export class RealtimeGateway {
     const units = this.d.fleet.takeDirty();
     if (units.length > 0) {
       this.seq++;
-      this.io.to(LIVE_ROOM).emit('units', { seq: this.seq, units });
+      // This instance's own clients only: each instance sends the deltas of its own (complete) index.
+      this.io.local.to(LIVE_ROOM).emit('units', { seq: this.seq, units });
     }
     if (this.dirtyHospitals.size > 0) void this.refreshHospitals(false);
   }
@@ -98,7 +119,10 @@ export class RealtimeGateway {
   incidentChanged(incident: Incident): void {
     this.io.to(LIVE_ROOM).emit('incident', incident);
     if (incident.vehicleId) this.io.to(unitRoom(incident.vehicleId)).emit('incident', incident);
-    if (incident.hospitalId) this.dirtyHospitals.add(incident.hospitalId);
+    if (incident.hospitalId) {
+      this.dirtyHospitals.add(incident.hospitalId);
+      if (this.clustered) this.io.serverSideEmit('hospitalDirty', incident.hospitalId);
+    }
   }
 
   /** The timeline of an incident grew without the incident changing: dispatch desks re-read it when shown. */
@@ -120,13 +144,14 @@ export class RealtimeGateway {
     for (const id of ids) {
       if (!this.io.of('/').adapter.rooms.has(hospitalRoom(id))) continue;
       const cases = await this.d.hospitalCases(id).catch(() => null);
-      if (cases) this.io.to(hospitalRoom(id)).emit('hospitalCases', { hospitalId: id, cases });
+      if (cases) this.io.local.to(hospitalRoom(id)).emit('hospitalCases', { hospitalId: id, cases });
     }
   }
 
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
-    this.io.disconnectSockets(true);
+    // Only ours: through the adapter it would disconnect every instance's clients.
+    this.io.local.disconnectSockets(true);
     await this.io.close().catch(() => undefined);
   }
 }

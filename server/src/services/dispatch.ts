@@ -34,6 +34,7 @@ import {
   updateIncidentState,
 } from '../adapters/store/incidents.ts';
 import { ensureVehicle, setOnline } from '../adapters/store/vehicles.ts';
+import { claimAckTimeout, dueAckTimeouts } from '../adapters/store/ackTimeouts.ts';
 import { getCaller, possibleDuplicates } from '../adapters/store/callers.ts';
 import type { Fleet } from './fleet.ts';
 
@@ -74,8 +75,18 @@ export interface DispatchDeps {
 export class DispatchService {
   private readonly ackTimers = new Map<string, NodeJS.Timeout>();
   private readonly unitQueues = new Map<string, Promise<void>>();
+  private cluster: ClusterHooks | null = null;
 
   constructor(private readonly d: DispatchDeps) {}
+
+  /**
+   * Several instances: after each commit that changes units, `unitsChanged` tells the others (they
+   * re-read them), and recommendations are checked against the database (a unit another instance
+   * just assigned may not have reached this one's index yet).
+   */
+  joinCluster(hooks: ClusterHooks): void {
+    this.cluster = hooks;
+  }
 
   async createIncident(body: CreateIncidentBody, actor: string): Promise<CreateIncidentResponse> {
     const incident = await this.d.db.transaction().execute(async (trx) => {
@@ -108,11 +119,16 @@ export class DispatchService {
   async recommendations(incident: Incident, actor: string): Promise<Recommendation[]> {
     const now = Date.now();
     const opts = this.d.recommend ?? DEFAULT_RECOMMEND;
-    const recs = await recommendUnits(this.d.fleet.index, this.d.eta, incident.location, (id) => this.d.fleet.callSign(id), {
+    let recs = await recommendUnits(this.d.fleet.index, this.d.eta, incident.location, (id) => this.d.fleet.callSign(id), {
       ...opts,
+      ...(this.cluster ? { show: opts.gather } : {}),
       // A unit whose position is stale may be anywhere: do not send it on a guess.
       accept: (e) => this.d.fleet.fresh(e.id, now, this.d.staleAfterMs) && (opts.accept?.(e) ?? true),
     });
+    if (this.cluster && recs.length > 0) {
+      const free = await availableUnits(this.d.db, recs.map((r) => r.vehicleId));
+      recs = recs.filter((r) => free.has(r.vehicleId)).slice(0, opts.show);
+    }
     await this.note(incident.id, 'RecommendationsShown', actor, {
       units: recs.map((r) => ({ vehicleId: r.vehicleId, etaSec: r.etaSec, distanceM: r.distanceM, etaSource: r.etaSource })),
     });
@@ -270,6 +286,7 @@ export class DispatchService {
     }
     if (released) await this.notifyReleased(released, result.incident.id, 'reassigned');
     this.d.fleet.setStatus(vehicleId, 'dispatched', result.incident.id);
+    this.cluster?.unitsChanged([vehicleId]);
     this.d.incidentChanged(result.incident);
     await this.sendAssignment(result.incident, vehicleId, result.assignmentId);
     return result;
@@ -278,6 +295,7 @@ export class DispatchService {
   /** After commit: the released unit is available again and is told over MQTT. */
   private async notifyReleased(r: Released, incidentId: string, reason: string): Promise<void> {
     this.d.fleet.setStatus(r.vehicleId, r.status, null);
+    this.cluster?.unitsChanged([r.vehicleId]);
     const timer = r.assignmentId ? this.ackTimers.get(r.assignmentId) : undefined;
     if (timer) clearTimeout(timer);
     if (!r.assignmentId) return;
@@ -318,17 +336,25 @@ export class DispatchService {
   }
 
   private async checkAck(incidentId: string, vehicleId: string, assignmentId: string): Promise<void> {
+    clearTimeout(this.ackTimers.get(assignmentId));
     this.ackTimers.delete(assignmentId);
-    const row = await this.d.db
-      .selectFrom('assignments')
-      .select(['acked_at', 'ended_at'])
-      .where('id', '=', assignmentId)
-      .executeTakeFirst()
-      .catch(() => undefined);
-    if (!row || row.acked_at || row.ended_at) return;
+    // Claimed in the database: this timer, a sweep, or another instance's sweep records it once.
+    const claimed = await claimAckTimeout(this.d.db, { incidentId, vehicleId, assignmentId }).catch((err: unknown) => {
+      this.d.log.error({ err, assignmentId }, 'ack timeout could not be recorded');
+      return false;
+    });
+    if (!claimed) return;
     this.d.counters.inc('ack_timeouts');
-    await this.note(incidentId, 'AckTimedOut', 'system', { vehicleId, assignmentId }).catch(() => undefined);
+    this.d.timelineAppended(incidentId, 'AckTimedOut');
     this.d.ackTimedOut(incidentId, vehicleId);
+  }
+
+  /**
+   * Alerts every assignment whose ack is overdue and not yet alerted: those made by an instance that
+   * stopped (or by this one before a restart), whose timer is gone. Run at start and periodically.
+   */
+  async sweepAckTimeouts(): Promise<void> {
+    for (const due of await dueAckTimeouts(this.d.db, this.d.ackTimeoutMs)) await this.checkAck(due.incidentId, due.vehicleId, due.assignmentId);
   }
 
   /** Destination hospital for a scene: shortest ETA by the same provider, respecting diversion and capacity. */
@@ -456,10 +482,13 @@ export class DispatchService {
     await ensureVehicle(this.d.db, vehicleId);
     this.d.fleet.register(vehicleId);
     this.d.counters.inc('units_registered');
+    this.cluster?.unitsChanged([vehicleId]);
   }
 
   async markOnline(vehicleId: string, online: boolean): Promise<void> {
-    if (this.d.fleet.setOnline(vehicleId, online)) await setOnline(this.d.db, vehicleId, online);
+    if (!this.d.fleet.setOnline(vehicleId, online)) return;
+    await setOnline(this.d.db, vehicleId, online);
+    this.cluster?.unitsChanged([vehicleId]);
   }
 
   async onAck(vehicleId: string, ack: AckMsg): Promise<void> {
@@ -561,6 +590,7 @@ export class DispatchService {
     }
     this.d.fleet.setOnline(vehicleId, true);
     this.d.fleet.setStatus(vehicleId, changed.status, changed.incidentId);
+    this.cluster?.unitsChanged([vehicleId]);
     if (changed.incident) this.d.incidentChanged(changed.incident);
   }
 
@@ -568,6 +598,10 @@ export class DispatchService {
     for (const t of this.ackTimers.values()) clearTimeout(t);
     this.ackTimers.clear();
   }
+}
+
+export interface ClusterHooks {
+  unitsChanged(vehicleIds: string[]): void;
 }
 
 interface Released {
@@ -591,6 +625,12 @@ async function takeUnit(trx: Transaction<Database>, vehicleId: string, incidentI
   return exists
     ? { ok: false, code: 'UNIT_UNAVAILABLE', message: `unit ${vehicleId} is not available` }
     : { ok: false, code: 'NOT_FOUND', message: `unit ${vehicleId} does not exist` };
+}
+
+/** Of `ids`, the units the database holds available and online (the arbiter, read now). */
+async function availableUnits(db: Db, ids: string[]): Promise<Set<string>> {
+  const rows = await db.selectFrom('vehicles').select('id').where('id', 'in', ids).where('status', '=', 'available').where('online', '=', true).execute();
+  return new Set(rows.map((r) => r.id));
 }
 
 /** Frees the incident's unit (a unit still heading to the scene becomes available at once). */

@@ -23,6 +23,9 @@ export class Fleet {
   private readonly lastFixAt = new Map<string, number>();
   /** Server time (ms) each unit was last heard from, by any message. */
   private readonly lastHeard = new Map<string, number>();
+  /** Status, incident and online changes made by this instance: a counter, and its value at each unit's latest. */
+  private localTick = 0;
+  private readonly lastLocalChange = new Map<string, number>();
 
   load(rows: StoredVehicle[], nowMs = Date.now()): void {
     for (const v of rows) {
@@ -44,6 +47,7 @@ export class Fleet {
 
   register(id: string, callSign = id): void {
     if (this.callSigns.has(id)) return;
+    this.changedHere(id);
     this.callSigns.set(id, callSign);
     this.incidents.set(id, null);
     this.statusSince.set(id, Date.now());
@@ -82,6 +86,7 @@ export class Fleet {
   }
 
   setStatus(id: string, status: UnitStatus, incidentId?: string | null, atMs = Date.now()): void {
+    this.changedHere(id);
     if (this.index.get(id)?.status !== status) this.statusSince.set(id, atMs);
     this.index.setStatus(id, status);
     if (incidentId !== undefined) this.incidents.set(id, incidentId);
@@ -92,9 +97,50 @@ export class Fleet {
   setOnline(id: string, online: boolean): boolean {
     const e = this.index.ensure(id);
     if (e.online === online) return false;
+    this.changedHere(id);
     this.index.setOnline(id, online);
     this.dirty.add(id);
     return true;
+  }
+
+  /** Where the count of this instance's own status, incident and online changes stands (see `changedHereSince`). */
+  localChangeTick(): number {
+    return this.localTick;
+  }
+
+  /** True when this instance changed the unit after `localChangeTick()` returned `tick`. */
+  changedHereSince(id: string, tick: number): boolean {
+    return (this.lastLocalChange.get(id) ?? 0) > tick;
+  }
+
+  private changedHere(id: string): void {
+    this.lastLocalChange.set(id, ++this.localTick);
+  }
+
+  /**
+   * A unit as the database holds it, after another instance changed it (or a periodic re-read):
+   * taken as it is, and marked for the next frame only where it differs. The caller makes sure no
+   * local change happened since the read began (`changedHereSince`).
+   */
+  applyStored(v: Omit<StoredVehicle, 'last'>): void {
+    const e = this.index.ensure(v.id, v.status, v.online);
+    let changed = !this.callSigns.has(v.id);
+    this.callSigns.set(v.id, v.callSign);
+    if (e.status !== v.status) {
+      this.index.setStatus(v.id, v.status);
+      this.statusSince.set(v.id, v.statusChangedAtMs);
+      changed = true;
+    }
+    if (e.online !== v.online) {
+      this.index.setOnline(v.id, v.online);
+      changed = true;
+    }
+    if ((this.incidents.get(v.id) ?? null) !== v.incidentId) {
+      this.incidents.set(v.id, v.incidentId);
+      changed = true;
+    }
+    if (!this.statusSince.has(v.id)) this.statusSince.set(v.id, v.statusChangedAtMs);
+    if (changed) this.dirty.add(v.id);
   }
 
   view(id: string): Vehicle | null {

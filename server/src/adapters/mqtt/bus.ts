@@ -1,16 +1,40 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { vehicleTopic, vehicleWildcard, type AssignmentMsg, type CancelMsg } from '@lifeline/protocol';
+import {
+  parseServerTopic,
+  serverTopic,
+  serverWildcard,
+  ServerPresenceSchema,
+  vehicleTopic,
+  vehicleWildcard,
+  type AssignmentMsg,
+  type CancelMsg,
+} from '@lifeline/protocol';
+import { compileParser } from '@lifeline/protocol/validate';
 import { ConfigError } from '../../config.ts';
+
+const presenceParser = compileParser(ServerPresenceSchema);
 
 export interface Bus {
   client: MqttClient;
   connected(): boolean;
   publishAssignment(vehicleId: string, msg: AssignmentMsg): Promise<void>;
   publishCancel(vehicleId: string, msg: CancelMsg): Promise<void>;
-  publishStored(lastSeqByVehicle: Map<string, number>): void;
+  /** `stored {seq, boot}` per vehicle (rows without `boot` are not confirmed to anyone). */
+  publishStored(lastByVehicle: Map<string, { seq: number; boot?: string }>): void;
   /** `stored {mids, boot}`: the unit's crew messages `mids` are applied and committed. */
-  publishCrewConfirmed(vehicleId: string, mids: number[]): void;
+  publishCrewConfirmed(vehicleId: string, mids: number[], boot: string): void;
+  /**
+   * Several instances: empties this instance's presence and resolves once the broker delivered that
+   * back to us (everything before it in our stream was ours to handle, nothing after), or after 3 s.
+   */
+  leave(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface PresenceOptions {
+  instanceId: string;
+  /** Every instance's presence (`boot`) or leaving (null), in the order the broker delivers them. */
+  onPresence(instanceId: string, boot: string | null): void;
 }
 
 export interface BusOptions {
@@ -24,8 +48,13 @@ export interface BusOptions {
    * server stop together) and aedes walks the whole unacknowledged queue on every ack.
    */
   persistentSession?: boolean;
-  /** Identifies this server run in `stored` acks (see StoredMsgSchema). */
+  /** Identifies this server run in `stored` acks (see StoredMsgSchema) and in its presence. */
   bootId: string;
+  /**
+   * Several instances sharing the broker: announce this one on `servers/{instanceId}` (retained,
+   * emptied by its last will) and report every instance's presence, in stream order.
+   */
+  presence?: PresenceOptions;
   /** Called for every vehicle message; `done` must be called before the next is delivered. */
   onMessage(topic: string, payload: Buffer, done: () => void): void;
   log: { warn(o: object, m: string): void; info(o: object, m: string): void };
@@ -38,6 +67,8 @@ export interface BusOptions {
  * wire: it works with the embedded aedes broker and with Mosquitto/EMQX alike.
  */
 export async function connectBus(o: BusOptions): Promise<Bus> {
+  const presence = o.presence;
+  const ownTopic = presence ? serverTopic(o.prefix, presence.instanceId) : null;
   const client = mqtt.connect(o.url, {
     clientId: o.clientId,
     ...(o.username ? { username: o.username, password: o.password ?? '' } : {}),
@@ -45,9 +76,26 @@ export async function connectBus(o: BusOptions): Promise<Bus> {
     protocolVersion: 4,
     reconnectPeriod: 1000,
     connectTimeout: o.connectTimeoutMs ?? 10_000,
+    // A dead instance's vehicles move to the others when the broker publishes this (at once for a
+    // killed process; after 1.5 keepalives for a lost machine).
+    ...(ownTopic ? { will: { topic: ownTopic, payload: Buffer.alloc(0), qos: 1 as const, retain: true }, keepalive: 10 } : {}),
   });
+  let left: (() => void) | null = null;
   // mqtt.js calls handleMessage for each incoming publish and waits for its callback (backpressure).
   client.handleMessage = (packet, callback) => {
+    const instanceId = presence ? parseServerTopic(o.prefix, packet.topic) : null;
+    if (presence && instanceId !== null) {
+      const payload = packet.payload as Buffer;
+      if (payload.length === 0) {
+        presence.onPresence(instanceId, null);
+        if (packet.topic === ownTopic) left?.();
+      } else {
+        const r = presenceParser.parseJson(payload);
+        if (r.ok) presence.onPresence(instanceId, r.value.boot);
+        else o.log.warn({ topic: packet.topic, error: r.error }, 'bad server presence ignored');
+      }
+      return callback();
+    }
     o.onMessage(packet.topic, packet.payload as Buffer, () => callback());
   };
   await new Promise<void>((resolve, reject) => {
@@ -84,8 +132,21 @@ export async function connectBus(o: BusOptions): Promise<Bus> {
       [vehicleWildcard(o.prefix, 'ack')]: { qos: 1 },
       // Phones running OwnTracks publish under its own default topic tree.
       'owntracks/+/+': { qos: 1 },
+      ...(presence ? { [serverWildcard(o.prefix)]: { qos: 1 as const } } : {}),
     },
   );
+  // After the subscription (the live set arrives first); again after every reconnect (a broker
+  // restarted without persistence forgot it).
+  const announce = () => {
+    if (!ownTopic) return;
+    client.publish(ownTopic, JSON.stringify({ boot: o.bootId }), { qos: 1, retain: true }, (err) => {
+      if (err) o.log.warn({ err }, 'presence not published');
+    });
+  };
+  if (ownTopic) {
+    announce();
+    client.on('connect', announce);
+  }
   return {
     client,
     connected: () => client.connected,
@@ -95,16 +156,29 @@ export async function connectBus(o: BusOptions): Promise<Bus> {
     publishCancel: async (vehicleId, msg) => {
       await client.publishAsync(vehicleTopic(o.prefix, vehicleId, 'cancel'), JSON.stringify(msg), { qos: 1 });
     },
-    publishStored: (lastSeq) => {
-      for (const [vehicleId, seq] of lastSeq) {
-        client.publish(vehicleTopic(o.prefix, vehicleId, 'stored'), JSON.stringify({ seq, boot: o.bootId }), { qos: 1 }, (err) => {
+    publishStored: (last) => {
+      for (const [vehicleId, { seq, boot }] of last) {
+        if (boot === undefined) continue;
+        client.publish(vehicleTopic(o.prefix, vehicleId, 'stored'), JSON.stringify({ seq, boot }), { qos: 1 }, (err) => {
           if (err) o.log.warn({ err, vehicleId }, 'stored ack not published');
         });
       }
     },
-    publishCrewConfirmed: (vehicleId, mids) => {
-      client.publish(vehicleTopic(o.prefix, vehicleId, 'stored'), JSON.stringify({ mids, boot: o.bootId }), { qos: 1 }, (err) => {
+    publishCrewConfirmed: (vehicleId, mids, boot) => {
+      client.publish(vehicleTopic(o.prefix, vehicleId, 'stored'), JSON.stringify({ mids, boot }), { qos: 1 }, (err) => {
         if (err) o.log.warn({ err, vehicleId }, 'crew message confirmation not published');
+      });
+    },
+    leave: async () => {
+      if (!ownTopic || !client.connected) return;
+      client.off('connect', announce);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 3000);
+        left = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        client.publish(ownTopic, Buffer.alloc(0), { qos: 1, retain: true });
       });
     },
     // A graceful end waits for in-flight messages, which never complete while the broker is away.

@@ -13,6 +13,7 @@ import type { Fleet } from '../../services/fleet.ts';
 import type { PositionRow, PositionWriter } from '../store/positionWriter.ts';
 import type { TrackerRegistry } from '../store/trackers.ts';
 import { fromOwnTracks } from '../../core/trackers.ts';
+import type { VehicleOwner } from '../../core/ownership.ts';
 
 const positionParser = compileParser(PositionMsgSchema);
 const statusParser = compileParser(StatusMsgSchema);
@@ -35,9 +36,19 @@ export interface IngestDeps {
    * only after the handler's transaction committed, also for a duplicate or stale message (it was
    * handled before, and sending it again would change nothing).
    */
-  confirmCrew?: (vehicleId: string, mid: number) => void;
+  confirmCrew?: (vehicleId: string, mid: number, boot: string) => void;
+  /**
+   * Several instances: every one receives every message and keeps its live index complete, but only
+   * a vehicle's owner writes, applies statuses and acks, and confirms. Default: this instance.
+   */
+  owner: VehicleOwner;
+  /** A position that reached only this instance (over HTTP) goes to the other instances' live index. */
+  shareFix?: (vehicleId: string, fix: SharedFix) => void;
   now?: () => number;
 }
+
+/** A position as the live index takes it. */
+export type SharedFix = Omit<PositionRow, 'vehicleId' | 'receivedAtMs' | 'onCommitted' | 'boot'>;
 
 /**
  * The MQTT ingest pipeline: topic → validate → (position) live index + batched writer,
@@ -47,11 +58,13 @@ export interface IngestDeps {
  */
 export class Ingest {
   private readonly now: () => number;
+  private readonly owner: VehicleOwner;
   private lastRejectLog = 0;
   private readonly onlinePending = new Set<string>();
 
   constructor(private readonly d: IngestDeps) {
     this.now = d.now ?? Date.now;
+    this.owner = d.owner;
   }
 
   handle(topic: string, payload: Uint8Array): void {
@@ -72,23 +85,27 @@ export class Ingest {
       case 'status': {
         const r = statusParser.parseJson(payload);
         if (!r.ok) return this.reject('invalid_status', topic, r.error);
+        const boot = this.owner.owns(t.vehicleId);
+        if (boot === null) return this.d.counters.inc('statuses_for_other_instance');
         this.d.counters.inc('statuses_received');
         const { mid } = r.value;
         void this.d.dispatch.inOrder(t.vehicleId, async () => {
           await this.d.dispatch.ensureUnit(t.vehicleId);
           await this.d.dispatch.onUnitStatus(t.vehicleId, r.value);
-          if (mid !== undefined) this.d.confirmCrew?.(t.vehicleId, mid);
+          if (mid !== undefined) this.d.confirmCrew?.(t.vehicleId, mid, boot);
         });
         return;
       }
       case 'ack': {
         const r = ackParser.parseJson(payload);
         if (!r.ok) return this.reject('invalid_ack', topic, r.error);
+        const boot = this.owner.owns(t.vehicleId);
+        if (boot === null) return this.d.counters.inc('acks_for_other_instance');
         this.d.counters.inc('acks_received');
         const { mid } = r.value;
         void this.d.dispatch.inOrder(t.vehicleId, async () => {
           await this.d.dispatch.onAck(t.vehicleId, r.value);
-          if (mid !== undefined) this.d.confirmCrew?.(t.vehicleId, mid);
+          if (mid !== undefined) this.d.confirmCrew?.(t.vehicleId, mid, boot);
         });
         return;
       }
@@ -99,25 +116,41 @@ export class Ingest {
   }
 
   private onPosition(vehicleId: string, p: PositionMsg): void {
-    this.acceptPosition(vehicleId, { seq: p.seq, recordedAtMs: p.ts, lat: p.lat, lng: p.lon, speedMps: p.spd ?? null, headingDeg: p.hdg ?? null, accuracyM: p.acc ?? null });
+    this.position(vehicleId, { seq: p.seq, recordedAtMs: p.ts, lat: p.lat, lng: p.lon, speedMps: p.spd ?? null, headingDeg: p.hdg ?? null, accuracyM: p.acc ?? null }, this.owner.owns(vehicleId));
   }
 
   /**
-   * One position from any source (MQTT agent, OwnTracks, OsmAnd): stored raw, always; offered to
-   * the live fleet, which takes it only if newer and plausible. `onCommitted` runs after the row is
-   * in the database (for sources whose only acknowledgement is the reply).
+   * A position that reached this instance only (OsmAnd over HTTP): stored here whichever instance
+   * owns the unit, since no other has it, and shown by the others. `onCommitted` runs after the row
+   * is in the database (the app's only acknowledgement is the reply).
    */
-  acceptPosition(vehicleId: string, fix: Omit<PositionRow, 'vehicleId' | 'receivedAtMs' | 'onCommitted'>, onCommitted?: () => void): void {
+  acceptPosition(vehicleId: string, fix: SharedFix, onCommitted?: () => void): void {
+    this.position(vehicleId, fix, this.owner.owns(vehicleId), onCommitted ?? (() => undefined));
+    this.d.shareFix?.(vehicleId, fix);
+  }
+
+  /** A position another instance received over HTTP: this instance's live index only. */
+  indexPosition(vehicleId: string, fix: SharedFix): void {
+    this.position(vehicleId, fix, null);
+  }
+
+  /**
+   * One position from any source: offered to the live fleet, which takes it only if newer and
+   * plausible. Stored raw, always, by the instance that acts on it: the vehicle's owner (`boot`, what
+   * its `stored` carries), or the one it came to over HTTP (`onCommitted`).
+   */
+  private position(vehicleId: string, fix: SharedFix, boot: string | null, onCommitted?: () => void): void {
     const receivedAtMs = this.now();
     this.d.fleet.heard(vehicleId, receivedAtMs);
-    if (!this.d.fleet.has(vehicleId)) {
-      void this.d.dispatch.inOrder(vehicleId, () => this.d.dispatch.ensureUnit(vehicleId));
+    const writes = boot !== null || onCommitted !== undefined;
+    if (writes) {
+      if (!this.d.fleet.has(vehicleId)) void this.d.dispatch.inOrder(vehicleId, () => this.d.dispatch.ensureUnit(vehicleId));
+      this.d.writer.enqueue({ vehicleId, receivedAtMs, ...fix, ...(boot !== null ? { boot } : {}), ...(onCommitted ? { onCommitted } : {}) });
     }
-    this.d.writer.enqueue({ vehicleId, receivedAtMs, ...fix, ...(onCommitted ? { onCommitted } : {}) });
     const outcome = this.d.fleet.offer(vehicleId, { lat: fix.lat, lng: fix.lng, recordedAtMs: fix.recordedAtMs, speedMps: fix.speedMps, headingDeg: fix.headingDeg }, receivedAtMs);
     if (outcome === 'older') this.d.counters.inc('positions_not_newer');
     else if (outcome !== 'moved') this.d.counters.inc(`positions_suspect_${outcome}`);
-    this.markSeen(vehicleId);
+    if (writes) this.markSeen(vehicleId);
   }
 
   /** A unit that reports is online. */
@@ -154,7 +187,7 @@ export class Ingest {
     this.d.counters.inc('owntracks_received');
     const fix = fromOwnTracks(r.value);
     // No sequence number in OwnTracks: the device time (ms) is unique per fix and de-duplicates.
-    this.acceptPosition(vehicleId, { seq: fix.recordedAtMs, ...fix });
+    this.position(vehicleId, { seq: fix.recordedAtMs, ...fix }, this.owner.owns(vehicleId));
   }
 
   private reject(reason: string, topic: string, detail: string): void {

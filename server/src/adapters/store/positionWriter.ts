@@ -12,6 +12,11 @@ export interface PositionRow {
   accuracyM: number | null;
   /** Called once the row is committed (not on the hot path of MQTT ingest). */
   onCommitted?: () => void;
+  /**
+   * The `boot` its `stored` confirmation carries (this run's stint as the vehicle's owner, see
+   * core/ownership); absent: the vehicle is not told (a position that came over HTTP).
+   */
+  boot?: string;
 }
 
 export interface PositionWriterOptions {
@@ -38,8 +43,8 @@ interface Logger {
  * (vehicle_id, seq); on TimescaleDB (sql/002) it is UNIQUE (vehicle_id, seq, recorded_at), since a
  * hypertable's unique indexes must contain its time column. COPY into a staging table was measured
  * (bench/scenarios/writer.ts) and not adopted: see bench/README.md.
- * After each commit `onCommitted` gets, per vehicle, the seq of its last row in the batch — in
- * publish order, so everything that vehicle published up to that seq is stored. A failed batch is
+ * After each commit `onCommitted` gets, per vehicle, its last row in the batch — in publish order,
+ * so everything that vehicle published up to that row's seq is stored. A failed batch is
  * kept and retried with backoff; nothing is acknowledged until it is committed.
  */
 export class PositionWriter {
@@ -53,7 +58,7 @@ export class PositionWriter {
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly onCommitted: (lastSeqByVehicle: Map<string, number>) => void,
+    private readonly onCommitted: (lastByVehicle: Map<string, PositionRow>) => void,
     private readonly log: Logger,
     private readonly opts: PositionWriterOptions = DEFAULT_WRITER,
   ) {}
@@ -112,13 +117,13 @@ export class PositionWriter {
           this.queue.splice(0, batch.length);
           this.failures = 0;
           this.releaseWaiters();
-          const lastSeq = new Map<string, number>();
+          const last = new Map<string, PositionRow>();
           for (const r of batch) {
-            lastSeq.set(r.vehicleId, r.seq);
+            last.set(r.vehicleId, r);
             r.onCommitted?.();
           }
           try {
-            this.onCommitted(lastSeq);
+            this.onCommitted(last);
           } catch (err) {
             this.log.error({ err }, 'position commit callback failed');
           }

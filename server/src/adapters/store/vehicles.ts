@@ -50,6 +50,22 @@ export async function loadVehicles(db: Executor): Promise<StoredVehicle[]> {
   }));
 }
 
+/** Units' status, incident and online flag as committed (`ids`, or every unit when null); no positions. */
+export async function readUnitStates(db: Executor, ids: string[] | null): Promise<Omit<StoredVehicle, 'last'>[]> {
+  if (ids !== null && ids.length === 0) return [];
+  let q = db.selectFrom('vehicles').select(['id', 'call_sign', 'status', 'online', 'incident_id', 'status_changed_at']);
+  if (ids !== null) q = q.where('id', 'in', ids);
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    id: r.id,
+    callSign: r.call_sign,
+    status: r.status as UnitStatus,
+    online: r.online,
+    incidentId: r.incident_id,
+    statusChangedAtMs: new Date(r.status_changed_at as Date).getTime(),
+  }));
+}
+
 /** Registers a unit seen for the first time; a no-op when it exists. */
 export async function ensureVehicle(db: Executor, id: string, callSign = id): Promise<void> {
   await db
