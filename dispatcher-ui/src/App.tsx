@@ -5,7 +5,7 @@ import type { Caller, CreateIncidentResponse, Incident, LatLng, PossibleDuplicat
 import type { ClientConfig } from './api.ts';
 import { useI18n } from './i18n/I18n.tsx';
 import { msg, type Msg } from './i18n/format.ts';
-import type { MessageKey } from './i18n/dict.ts';
+import { autoWhyKey, type MessageKey } from './i18n/dict.ts';
 import { useAlerts, useConnection, useOpenIncidents, useTimelineTick } from './realtime/hooks.ts';
 import type { LiveStore } from './realtime/store.ts';
 import { MapView } from './map/MapView.tsx';
@@ -115,8 +115,18 @@ export function App({ store, config, user, onLogout }: AppProps) {
   const onCreated = (r: CreateIncidentResponse) => {
     store.onIncident(r.incident);
     setSelectedIncident(r.incident.id);
+    const number = String(r.incident.number);
+    const auto = r.autoAssign;
+    // Assigned by the server's policy: the detail (with the unit, the timeline, change unit / cancel).
+    if (auto?.assigned && auto.vehicleId) {
+      setPanel({ kind: 'detail', incidentId: r.incident.id });
+      setSelectedUnit(auto.vehicleId);
+      setNotice(msg('auto.assigned', { unit: auto.callSign ?? auto.vehicleId, number }));
+      return;
+    }
     setPanel({ kind: 'recs', incidentId: r.incident.id, mode: 'assign', initial: r.recommendations, duplicates: r.possibleDuplicates, caller: r.caller });
-    setNotice(msg('created.ok', { number: String(r.incident.number) }));
+    const why = auto?.skip ? autoWhyKey(auto.skip) : null;
+    setNotice(why ? msg('auto.skipped', { number, why: msg(why) }) : msg('created.ok', { number }));
   };
 
   const onAssigned = (incident: Incident, rec: Recommendation) => {
@@ -240,7 +250,7 @@ export function App({ store, config, user, onLogout }: AppProps) {
               onClose={() => setPanel({ kind: 'intake' })}
             />
           ) : (
-            <IntakeForm location={callAt} onLocationChange={placeCall} onCreated={onCreated} phoneRef={phoneRef} />
+            <IntakeForm location={callAt} onLocationChange={placeCall} onCreated={onCreated} phoneRef={phoneRef} autoAssign={config.autoAssign} />
           )}
           <IncidentList
             incidents={incidents}

@@ -12,27 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import mqtt, { type MqttClient } from 'mqtt';
 import { startSimulatedFleet, type SimulatedFleet } from '@lifeline/vehicle-agent';
-import type { Vehicle } from '@lifeline/protocol';
 import type { LifelineTestHooks } from '../src/map/testHooks.ts';
 import { buildUi } from './buildUi.ts';
-
-/**
- * The part of `@lifeline/server` this test uses. Imported untyped on purpose: a static import
- * would make `tsc -p dispatcher-ui` type-check the whole server source, which has its own
- * tsconfig (and other engineers' work in progress). The test itself checks the shape at run time.
- */
-interface LifelineServer {
-  url: string;
-  db: unknown;
-  mqttUrl: string;
-  fleet: { view(id: string): Vehicle | null };
-  stop(): Promise<void>;
-}
-interface ServerModule {
-  loadConfig(env: Record<string, string>): unknown;
-  startServer(cfg: unknown, o: { uiDir: string }): Promise<LifelineServer>;
-}
-const { loadConfig, startServer } = (await import('@lifeline/server' as string)) as ServerModule;
+import { loadConfig, startServer, type LifelineServer } from './lifelineServer.ts';
 
 const DISPATCHER = { username: 'ui-test-dispatcher', password: 'ui-test-password-1' };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CATEGORIES, INCIDENT_STATES, UNIT_STATUSES } from '@lifeline/protocol';
+import { AUTO_ASSIGN_SKIPS, CATEGORIES, INCIDENT_STATES, UNIT_STATUSES } from '@lifeline/protocol';
 import { en, vi } from '../src/i18n/dict.ts';
 import { formatEta, formatKm, translate } from '../src/i18n/format.ts';
 import { isValidPhone, parseLatLng } from '../src/features/intake/location.ts';
@@ -24,6 +24,16 @@ describe('formatting for the locale', () => {
   it('fills placeholders', () => {
     expect(translate('en', 'assign.ok', { unit: 'BD-01', number: '12' })).toBe('Assigned BD-01 to incident #12.');
     expect(translate('vi', 'assign.ok', { unit: 'BD-01', number: '12' })).toBe('Đã phân công BD-01 cho sự cố #12.');
+  });
+
+  it('translates a message inside a message (a reason in a sentence) in the same language', () => {
+    const why = { key: 'auto.why.eta_too_long' as const };
+    expect(translate('en', 'auto.skipped', { number: '7', why })).toBe('Incident #7 was not assigned automatically: the nearest unit is too far.');
+    expect(translate('vi', 'auto.skipped', { number: '7', why })).toBe('Sự cố #7 không được tự động phân công: xe gần nhất quá xa.');
+  });
+
+  it('every auto-assign reason the server may give has a label in both languages', () => {
+    for (const d of [vi, en] as Record<string, string>[]) for (const s of AUTO_ASSIGN_SKIPS) expect(d[`auto.why.${s}`], s).toBeTruthy();
   });
 
   it('every status, state and category has a label in both languages', () => {

@@ -196,4 +196,16 @@ describe('ack-timeout alerts', () => {
     store.onIncident(incident('c', 2, { state: 'cancelled', vehicleId: null }));
     expect(store.alerts()).toEqual([]);
   });
+
+  it('one the auto-assign policy already acted on stays when the new unit takes over, until the call ends', () => {
+    const store = new LiveStore();
+    store.onSnapshot({ seq: 1, units: [], incidents: [incident('a', 1, { state: 'assigned', vehicleId: 'U1' })] });
+    // The server moved the call to U2 before raising the alert for U1.
+    store.onIncident(incident('a', 2, { state: 'assigned', vehicleId: 'U2' }));
+    store.onAlert({ ...alert('a', 'U1'), autoReassignedTo: 'U2' });
+    store.onIncident(incident('a', 3, { state: 'acknowledged', vehicleId: 'U2' }));
+    expect(store.alerts().map((a) => a.autoReassignedTo)).toEqual(['U2']);
+    store.onIncident(incident('a', 4, { state: 'closed', vehicleId: null }));
+    expect(store.alerts()).toEqual([]);
+  });
 });

@@ -4,36 +4,17 @@
  * for the hospital view; a finished incident is seeded as history (positions over MQTT, rows with
  * the server's own database handle) for the replay and the KPIs. Waits on conditions, never sleeps.
  */
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { CreateIncidentResponse, CreateUserBody, Incident, TimelineEvent, Vehicle } from '@lifeline/protocol';
+import type { CreateIncidentResponse, CreateUserBody, Incident, TimelineEvent } from '@lifeline/protocol';
 import type { ReplayTestHooks } from '../src/pages/replay/testHooks.ts';
-import { buildUi } from './buildUi.ts';
-
-/**
- * The part of `@lifeline/server` used here, imported untyped on purpose (as browser.test.ts does):
- * a static import would type-check the whole server under the UI's tsconfig. `db` is the server's
- * Kysely instance; only its plain query builder is used, to seed history.
- */
-interface LifelineServer {
-  url: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  db: any;
-  mqttUrl: string;
-  fleet: { view(id: string): Vehicle | null };
-  stop(): Promise<void>;
-}
-interface ServerModule {
-  loadConfig(env: Record<string, string>): unknown;
-  startServer(cfg: unknown, o: { uiDir: string }): Promise<LifelineServer>;
-  createUser(db: unknown, body: CreateUserBody): Promise<{ ok: boolean; message?: string }>;
-}
-const { loadConfig, startServer, createUser } = (await import('@lifeline/server' as string)) as ServerModule;
+import { builtUi } from './buildUi.ts';
+import { createUser, loadConfig, startServer, type LifelineServer } from './lifelineServer.ts';
 
 const UI_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ARTIFACTS = path.join(UI_ROOT, 'test-artifacts');
@@ -85,33 +66,6 @@ const seqs = new Map<string, number>();
 const pageErrors: string[] = [];
 
 declare const window: Window & { __lifelineReplay: ReplayTestHooks; __seenOther?: boolean };
-
-/** Newest modification time under `p` (a file or a folder), ms. */
-async function newestMtime(p: string): Promise<number> {
-  const st = await stat(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  const entries = await readdir(p);
-  return Math.max(st.mtimeMs, ...(await Promise.all(entries.map((e) => newestMtime(path.join(p, e))))));
-}
-
-/**
- * The built UI: dispatcher-ui/dist when it is newer than every input of the build (a `pnpm build`
- * just ran), else a fresh build into `tmp`. A build takes 13–60 s on these machines, most of this
- * suite's time.
- */
-async function builtUi(tmp: string): Promise<string> {
-  const dist = path.join(UI_ROOT, 'dist');
-  try {
-    const built = (await stat(path.join(dist, 'index.html'))).mtimeMs;
-    const inputs = ['src', 'index.html', 'vite.config.ts', 'package.json', '../protocol/src'].map((f) => newestMtime(path.join(UI_ROOT, f)));
-    if (built > Math.max(...(await Promise.all(inputs)))) return dist;
-  } catch {
-    // no build yet
-  }
-  const out = path.join(tmp, 'dist');
-  await buildUi(out);
-  return out;
-}
 
 async function publishPosition(id: string, at: { lat: number; lng: number }, ts = Date.now()) {
   const seq = (seqs.get(id) ?? 0) + 1;

@@ -79,7 +79,7 @@ describe.each<Mode>(['embedded', 'external'])('auto-assign at intake (%s)', (mod
     expect(row).toEqual({ vehicle_id: 'A', assigned_by: 'system:auto' });
     const events = await waitFor(async () => {
       const t = await timeline(server, id);
-      return t.some((e) => e.type === 'AutoAssigned') && t;
+      return t.some((e) => e.type === 'AutoAssigned') ? t : null;
     }, 'AutoAssigned on the timeline');
     expect(events.find((e) => e.type === 'UnitAssigned')).toMatchObject({ actor: 'system:auto', data: { vehicleId: 'A' } });
     expect(events.find((e) => e.type === 'AutoAssigned')).toMatchObject({ actor: 'system:auto', data: { vehicleId: 'A', priority: 1, maxEtaSec: 300, etaSource: 'straight_line', attempt: 1 } });
@@ -192,7 +192,7 @@ describe.each<Mode>(['embedded', 'external'])('auto-reassign after no ack (%s)',
     expect(second.autoReassignedTo).toBeUndefined();
     const events = await waitFor(async () => {
       const t = await timeline(server, id);
-      return t.some((e) => e.type === 'AutoAssignStopped') && t;
+      return t.some((e) => e.type === 'AutoAssignStopped') ? t : null;
     }, 'AutoAssignStopped');
     const steps = events.filter((e) => ['UnitAssigned', 'AutoAssigned', 'AckTimedOut', 'UnitReleased', 'AutoReassigned', 'AutoAssignStopped'].includes(e.type));
     expect(steps.map((e) => [e.type, e.actor, e.data.vehicleId])).toEqual([

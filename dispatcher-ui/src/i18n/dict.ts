@@ -228,6 +228,26 @@ export const vi = {
   'login.throttled': 'Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {min} phút.',
   'login.expired': 'Phiên làm việc đã hết; vui lòng đăng nhập lại.',
   'login.logout': 'Đăng xuất',
+  'auto.assigned': 'Tự động phân công {unit} cho sự cố #{number}.',
+  'auto.skipped': 'Sự cố #{number} không được tự động phân công: {why}.',
+  'auto.detail': 'Tự động phân công {unit} · P{priority}, dự kiến đến sau {eta}',
+  'auto.detailReassigned': 'Tự động chuyển sang {unit}: xe {from} chưa xác nhận',
+  'auto.intake': '{priorities} tự động phân công',
+  'auto.intakeTitle': 'Cuộc gọi {priorities} được tự động phân công cho xe tốt nhất khi xe đến được trong {eta}; điều phối viên vẫn có thể đổi xe hoặc hủy.',
+  'auto.why.not_open': 'sự cố đã được xử lý',
+  'auto.why.possible_duplicate': 'có thể trùng sự cố đang mở',
+  'auto.why.caller_flagged': 'người gọi bị đánh dấu',
+  'auto.why.no_unit': 'không có xe sẵn sàng',
+  'auto.why.eta_too_long': 'xe gần nhất quá xa',
+  'auto.why.fallback_eta': 'thời gian đến chỉ là ước tính (lỗi định tuyến)',
+  'auto.why.units_taken': 'các xe phù hợp vừa được phân công',
+  'auto.why.attempts_exhausted': 'đã thử đủ số xe',
+  'alert.auto_reassigned': 'Xe {unit} chưa xác nhận sự cố #{number}; đã tự động chuyển sang xe {to}.',
+  'timeline.AutoAssigned': 'Tự động phân công',
+  'timeline.AutoReassigned': 'Tự động đổi xe',
+  'timeline.AutoAssignSkipped': 'Không tự động phân công',
+  'timeline.AutoAssignStopped': 'Ngừng tự động đổi xe',
+  'actor.system:auto': 'Hệ thống (tự động phân công)',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -459,6 +479,26 @@ export const en: Record<MessageKey, string> = {
   'login.throttled': 'Too many failed logins. Please try again in {min} min.',
   'login.expired': 'Your session has ended; please log in again.',
   'login.logout': 'Log out',
+  'auto.assigned': 'Assigned {unit} to incident #{number} automatically.',
+  'auto.skipped': 'Incident #{number} was not assigned automatically: {why}.',
+  'auto.detail': 'Auto-assigned {unit} · P{priority}, expected in {eta}',
+  'auto.detailReassigned': 'Moved to {unit} automatically: {from} did not acknowledge',
+  'auto.intake': '{priorities} auto-assigned',
+  'auto.intakeTitle': '{priorities} calls go to the best unit automatically when it can arrive within {eta}; the dispatcher can still change the unit or cancel.',
+  'auto.why.not_open': 'the call was already handled',
+  'auto.why.possible_duplicate': 'it may duplicate an open incident',
+  'auto.why.caller_flagged': 'the caller is flagged',
+  'auto.why.no_unit': 'no unit available',
+  'auto.why.eta_too_long': 'the nearest unit is too far',
+  'auto.why.fallback_eta': 'the ETA is only an estimate (routing failed)',
+  'auto.why.units_taken': 'the suitable units were just taken',
+  'auto.why.attempts_exhausted': 'enough units were tried',
+  'alert.auto_reassigned': 'Unit {unit} did not acknowledge incident #{number}; moved automatically to {to}.',
+  'timeline.AutoAssigned': 'Assigned automatically',
+  'timeline.AutoReassigned': 'Unit changed automatically',
+  'timeline.AutoAssignSkipped': 'Not assigned automatically',
+  'timeline.AutoAssignStopped': 'Automatic unit changes stopped',
+  'actor.system:auto': 'System (auto-assign)',
 };
 
 export const LOCALES = ['vi', 'en'] as const;
@@ -468,13 +508,16 @@ export const DICTIONARIES: Record<Locale, Record<MessageKey, string>> = { vi, en
 export const statusKey = (s: UnitStatus): MessageKey => `status.${s}`;
 export const stateKey = (s: IncidentState): MessageKey => `state.${s}`;
 export const categoryKey = (c: Category): MessageKey => `category.${c}`;
+export const autoWhyKey = (why: string): MessageKey | null => (`auto.why.${why}` in vi ? (`auto.why.${why}` as MessageKey) : null);
 export const priorityKey = (p: number): MessageKey => `priority.${Math.min(4, Math.max(1, Math.round(p))) as 1 | 2 | 3 | 4}`;
 
 /**
- * A timeline actor ("dispatcher:lan", "unit:BD-01", "system") as a key and the name after the
+ * A timeline actor ("dispatcher:lan", "unit:BD-01", "system", "system:auto") as a key and the name after the
  * colon; null for a kind of actor this client does not know (shown as it is).
  */
 export const actorKey = (actor: string): { key: MessageKey; name: string } | null => {
+  // A system actor with its own name ("system:auto") has its own key.
+  if (`actor.${actor}` in vi) return { key: `actor.${actor}` as MessageKey, name: '' };
   const i = actor.indexOf(':');
   const kind = i < 0 ? actor : actor.slice(0, i);
   const key = `actor.${kind}`;

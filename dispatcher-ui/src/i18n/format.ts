@@ -1,6 +1,7 @@
 import { DICTIONARIES, type Locale, type MessageKey } from './dict.ts';
 
-export type Params = Record<string, string | number>;
+/** A parameter may itself be a message (e.g. a reason inside a sentence), translated with it. */
+export type Params = Record<string, string | number | Msg>;
 
 /** A message kept untranslated until shown, so a language switch also changes it. */
 export interface Msg {
@@ -17,6 +18,7 @@ export function translate(locale: Locale, key: MessageKey, params?: Params): str
   return text.replace(/\{(\w+)\}/g, (m, name: string) => {
     const v = params[name];
     if (v === undefined) return m;
+    if (typeof v === 'object') return translate(locale, v.key, v.params);
     return typeof v === 'number' ? nf.format(v) : v;
   });
 }

@@ -45,9 +45,12 @@ const MAX_ALERTS = 20;
 
 /**
  * An ack-timeout alert stands while its unit still holds the incident unacknowledged; a late ack,
- * a reassignment, a cancellation or closing clears it.
+ * a reassignment, a cancellation or closing clears it. When the auto-assign policy already moved
+ * the incident (`autoReassignedTo`), the alert tells of a unit that did not answer: it stands
+ * until dismissed, or until the incident is cancelled or closed.
  */
 export function alertStillHolds(alert: AlertEvent, incident: Incident): boolean {
+  if (alert.autoReassignedTo) return incident.state !== 'cancelled' && incident.state !== 'closed';
   return incident.state === 'assigned' && incident.vehicleId === alert.vehicleId;
 }
 

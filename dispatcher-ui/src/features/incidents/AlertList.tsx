@@ -13,7 +13,7 @@ export interface AlertListProps {
 /**
  * Server alerts (a unit that did not acknowledge its assignment in time), each with the way out:
  * choose another unit. An alert clears itself when the unit acknowledges late or the incident
- * moves on (LiveStore).
+ * moves on (LiveStore); one whose incident the auto-assign policy already moved stays until dismissed.
  */
 export function AlertList({ alerts, incidentNumber, callSign, onDismiss, onReassign }: AlertListProps) {
   const { t, time } = useI18n();
@@ -21,9 +21,12 @@ export function AlertList({ alerts, incidentNumber, callSign, onDismiss, onReass
   return (
     <section className="alerts" aria-live="assertive">
       {alerts.map((a) => (
-        <div key={`${a.type}:${a.incidentId}:${a.ts}`} className="alert" role="alert">
+        <div key={`${a.type}:${a.incidentId}:${a.ts}`} className="alert" role="alert" data-auto-reassigned={a.autoReassignedTo}>
           <span>
-            {time(a.ts)} · {t('alert.ack_timeout', { unit: callSign(a.vehicleId), number: incidentNumber(a.incidentId) })}
+            {time(a.ts)} ·{' '}
+            {a.autoReassignedTo
+              ? t('alert.auto_reassigned', { unit: callSign(a.vehicleId), number: incidentNumber(a.incidentId), to: callSign(a.autoReassignedTo) })
+              : t('alert.ack_timeout', { unit: callSign(a.vehicleId), number: incidentNumber(a.incidentId) })}
           </span>
           <button type="button" className="link" onClick={() => onReassign(a)}>
             {t('detail.reassign')}

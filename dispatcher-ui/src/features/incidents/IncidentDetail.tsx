@@ -3,7 +3,8 @@ import type { Incident, TimelineEvent, UnitRoute } from '@lifeline/protocol';
 import { api } from '../../api.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import { msg, type Msg } from '../../i18n/format.ts';
-import { actorKey, categoryKey, stateKey, timelineKey } from '../../i18n/dict.ts';
+import { actorKey, autoWhyKey, categoryKey, stateKey, timelineKey } from '../../i18n/dict.ts';
+import { AUTO_ASSIGN_ACTOR } from '@lifeline/protocol';
 
 export interface IncidentDetailProps {
   incident: Incident;
@@ -68,8 +69,15 @@ export function IncidentDetail({ incident, route, timelineTick, callSign, onReas
     if (typeof d.vehicleId === 'string') parts.push(callSign(d.vehicleId));
     if (typeof d.reason === 'string' && d.reason) parts.push(`“${d.reason}”`);
     if (typeof d.number === 'number') parts.push(`#${d.number}`);
+    // The auto-assign policy's events: the unit's ETA and why it stopped or stood back.
+    if (e.actor === AUTO_ASSIGN_ACTOR && typeof d.etaSec === 'number') parts.push(eta(d.etaSec));
+    const why = typeof d.why === 'string' ? autoWhyKey(d.why) : null;
+    if (why) parts.push(t(why));
     return parts.join(' · ');
   };
+
+  // The current unit was chosen by the auto-assign policy: say so above everything else.
+  const auto = events && incident.vehicleId ? events.findLast((e) => (e.type === 'AutoAssigned' || e.type === 'AutoReassigned') && e.data.vehicleId === incident.vehicleId) : undefined;
 
   const actorLabel = (actor: string): string => {
     const a = actorKey(actor);
@@ -90,6 +98,13 @@ export function IncidentDetail({ incident, route, timelineTick, callSign, onReas
         <span className={`prio p${incident.priority}`}>P{incident.priority}</span> {t(categoryKey(incident.category))} ·{' '}
         <span className={`state s-${incident.state}`}>{t(stateKey(incident.state))}</span>
       </p>
+      {auto ? (
+        <p className="auto-assigned" data-auto-assigned={incident.vehicleId}>
+          {auto.type === 'AutoReassigned' && typeof auto.data.fromVehicleId === 'string'
+            ? t('auto.detailReassigned', { unit: callSign(incident.vehicleId!), from: callSign(auto.data.fromVehicleId) })
+            : t('auto.detail', { unit: callSign(incident.vehicleId!), priority: incident.priority, eta: eta(Number(auto.data.etaSec)) })}
+        </p>
+      ) : null}
       <dl className="facts">
         <dt>{t('detail.caller')}</dt>
         <dd>

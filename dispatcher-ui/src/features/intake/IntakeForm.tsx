@@ -1,6 +1,6 @@
 import { useEffect, useId, useState, type FormEvent, type RefObject } from 'react';
 import { CATEGORIES, CHANNELS, LINES, type Category, type Channel, type CreateIncidentResponse, type LatLng, type Line } from '@lifeline/protocol';
-import { api } from '../../api.ts';
+import { api, type ClientConfig } from '../../api.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import { msg, type Msg } from '../../i18n/format.ts';
 import { categoryKey, priorityKey, type MessageKey } from '../../i18n/dict.ts';
@@ -14,6 +14,8 @@ export interface IntakeFormProps {
   onCreated(r: CreateIncidentResponse): void;
   /** The phone field, focused by the "new call" shortcut. */
   phoneRef?: RefObject<HTMLInputElement | null>;
+  /** The server's auto-assign policy (`/api/config`), shown next to the priority. */
+  autoAssign?: ClientConfig['autoAssign'];
 }
 
 const PRIORITIES = [1, 2, 3, 4] as const;
@@ -24,8 +26,8 @@ const PRIORITIES = [1, 2, 3, 4] as const;
  * that order; Enter in any field creates the incident (Ctrl+Enter in the notes). The caller's
  * history appears as soon as the number is typed.
  */
-export function IntakeForm({ location, onLocationChange, onCreated, phoneRef }: IntakeFormProps) {
-  const { t, tm } = useI18n();
+export function IntakeForm({ location, onLocationChange, onCreated, phoneRef, autoAssign }: IntakeFormProps) {
+  const { t, tm, eta } = useI18n();
   const id = useId();
   const [line, setLine] = useState<Line>('115');
   const [channel, setChannel] = useState<Channel>('phone');
@@ -155,6 +157,15 @@ export function IntakeForm({ location, onLocationChange, onCreated, phoneRef }: 
               </option>
             ))}
           </select>
+          {autoAssign?.priorities.length ? (
+            <small
+              className={`auto-hint${autoAssign.priorities.includes(priority) ? ' on' : ''}`}
+              data-auto-assign={autoAssign.priorities.includes(priority) ? 'on' : 'off'}
+              title={t('auto.intakeTitle', { priorities: autoAssign.priorities.map((p) => `P${p}`).join(', '), eta: eta(autoAssign.maxEtaSec) })}
+            >
+              {t('auto.intake', { priorities: autoAssign.priorities.map((p) => `P${p}`).join(', ') })}
+            </small>
+          ) : null}
         </label>
       </div>
       <label>
