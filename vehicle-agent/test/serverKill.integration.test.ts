@@ -5,80 +5,21 @@
  * commit, so the kill loses the batch it held; the agents must notice the new server run (`boot`)
  * and re-send, and statuses must leave the spool only when the server confirms it applied them.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rm } from 'node:fs/promises';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vehicleTopic, type Incident, type PositionMsg, type Vehicle } from '@lifeline/protocol';
+import { vehicleTopic, type Incident, type Vehicle } from '@lifeline/protocol';
 import { createDb, createPool, type Db } from '../../server/src/adapters/store/db.ts';
 import { createUser } from '../../server/src/adapters/store/users.ts';
 import { api, connectMqtt, EXTERNAL_PG, externalUnavailable, TestEnv, waitFor } from '../../server/test/helpers.ts';
-import { FixChannel } from '../src/gps/fixChannel.ts';
-import type { GpsFix, GpsSource } from '../src/gps/types.ts';
-import { startVehicleAgent, type VehicleAgent } from '../src/mqtt/vehicle-agent.ts';
+import type { VehicleAgent } from '../src/mqtt/vehicle-agent.ts';
 import { Mosquitto, MOSQUITTO } from './support/mosquitto.ts';
+import { ServerProcess, startDrivingAgent } from './support/serverHandle.ts';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const ENTRY = join(ROOT, 'vehicle-agent', 'test', 'support', 'serverProcess.ts');
 const HOME = { lat: 10.98, lng: 106.65 };
-const FAST = { movingIntervalMs: 0, parkedIntervalMs: 0, minIntervalMs: 0 }; // every fix is a report
 /** Long enough that the kill lands while the writer holds acked, uncommitted rows. */
 const KILL_WINDOW_WRITER_DELAY_MS = 2500;
-
-/** A deterministic GPS: a fix every `everyMs`, heading north at 10 m/s from `start`. */
-function drivingSource(start: { lat: number; lng: number }, everyMs = 40) {
-  const ch = new FixChannel<GpsFix>(10_000, () => {});
-  let lat = start.lat;
-  const timer = setInterval(() => {
-    lat += (10 * everyMs) / 1000 / 111_195;
-    ch.push({ recordedAtMs: Date.now(), lat, lng: start.lng, speedMps: 10, headingDeg: 0, altitudeM: null, fixMode: '3d', fixQuality: 1, satellites: 9, hdop: 1 });
-  }, everyMs);
-  const source: GpsSource = { [Symbol.asyncIterator]: () => ch[Symbol.asyncIterator](), stop: async () => (clearInterval(timer), ch.end()) };
-  return { source, pause: () => clearInterval(timer) };
-}
-
-/** The server as a child process (support/serverProcess.ts), killable with SIGKILL. */
-class ServerProcess {
-  private child: ChildProcess | null = null;
-  url = '';
-  constructor(private readonly env: Record<string, string>) {}
-
-  async start(writerDelayMs: number): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
-      cwd: ROOT,
-      env: { ...process.env, ...this.env, TEST_WRITER_DELAY_MS: String(writerDelayMs) },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    this.child = child;
-    const [ready] = (await Promise.race([
-      once(child, 'message'),
-      once(child, 'exit').then(([code]) => Promise.reject(new Error(`server exited with ${code} before it was ready`))),
-    ])) as [{ type: string; url: string }];
-    this.url = ready.url;
-  }
-
-  /** The writer's rows held in memory (acked to the broker, not committed) and rows written. */
-  async writer(): Promise<{ queued: number; written: number }> {
-    const child = this.child!;
-    const reply = once(child, 'message') as Promise<[{ queued: number; written: number }]>;
-    child.send('writer');
-    return (await reply)[0];
-  }
-
-  async kill9(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
-    this.child = null;
-  }
-}
 
 // Our own Mosquitto below; the machine's PostgreSQL must answer (skipped otherwise, like the other external runs).
 const noPostgres = (await externalUnavailable())?.startsWith('no PostgreSQL') ?? false;
@@ -134,24 +75,10 @@ describe.skipIf(!existsSync(MOSQUITTO) || noPostgres)('kill -9 of the server whi
   const rowsOf = async (id: string) =>
     (await db.selectFrom('vehicle_positions').select(['seq', 'recorded_at']).where('vehicle_id', '=', id).execute()).map((r) => ({ seq: Number(r.seq), recordedAtMs: r.recorded_at.getTime() }));
   const startAgent = async (id: string, start: { lat: number; lng: number }, everyMs = 40) => {
-    const dir = await mkdtemp(join(tmpdir(), 'kill-agent-'));
-    dirs.push(dir);
-    const drive = drivingSource(start, everyMs);
-    const published: PositionMsg[] = [];
-    const agent = await startVehicleAgent({
-      id,
-      source: drive.source,
-      mqtt: { url: broker.url },
-      spoolDir: dir,
-      prefix,
-      policy: FAST,
-      // No resend round by timer within the test: the lost batch must come back because the agent
-      // noticed the new server run, not because a timer happened to re-send everything.
-      forwarding: { probeEveryMs: 300, resendAfterMs: 120_000 },
-    });
-    agents.push(agent);
-    agent.events.on('position', (p) => published.push(p));
-    return { agent, drive, published };
+    const unit = await startDrivingAgent({ id, start, brokerUrl: broker.url, prefix, everyMs });
+    agents.push(unit.agent);
+    dirs.push(unit.dir);
+    return unit;
   };
 
   it('positions the killed server had acked but not committed arrive after the restart, each exactly once', async () => {
