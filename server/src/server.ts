@@ -238,8 +238,9 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     );
     const gateway = realtime;
     if (redis) {
-      const sync = new FleetSync({ db, fleet, gateway, indexFix: (id, fix) => ingest.indexPosition(id, fix), rereadAllMs: 10_000, log: logger });
+      const sync = new FleetSync({ db, fleet, gateway, indexFix: (id, fix) => ingest.indexPosition(id, fix), reloadTrackers: () => trackers.load(db), rereadAllMs: 10_000, log: logger });
       fleetSync = sync;
+      trackers.onAdded = () => sync.trackersChanged();
       cleanups.push(() => sync.stop());
     }
 

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { vehicleTopic, type AlertEvent, type Incident, type Recommendation, type Vehicle } from '@lifeline/protocol';
 import type { LifelineServer } from '../src/server.ts';
-import { api, connectMqtt, connectSocket, externalUnavailable, randomId, tcpOpen, TestEnv, waitFor, type LiveSocket } from './helpers.ts';
+import { api, connectMqtt, connectSocket, externalUnavailable, login, randomId, tcpOpen, TestEnv, waitFor, type LiveSocket } from './helpers.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const redisUrl = new URL(REDIS_URL);
@@ -98,6 +98,14 @@ describe.skipIf(unavailable !== null)('two server instances sharing broker, Post
     expect(B.writer.stats.written).toBeGreaterThan(0);
     expect(A.writer.stats.duplicates + B.writer.stats.duplicates).toBe(0);
     for (const s of stored) expect(s.boot.startsWith(`${ownerOf(s.vehicleId).ownership!.boot}.`), `stored for ${s.vehicleId} by its owner`).toBe(true);
+
+    // A phone mapped on A reports to B over HTTP: B stores it (its reply means stored), A shows it too.
+    const phone = `PH-${env.id}`;
+    expect((await api(A.url, 'POST', '/api/trackers', { kind: 'osmand', deviceKey: `dev-${env.id}`, vehicleId: phone }, await login(A, 'admin'))).status).toBe(201);
+    const t = Math.floor(Date.now() / 1000);
+    await waitFor(async () => (await fetch(`${B.url}/osmand?id=dev-${env.id}&lat=10.99&lon=106.66&timestamp=${t}`)).status === 200, 'B knows the phone and stores its fix');
+    expect(await B.db.selectFrom('vehicle_positions').select('seq').where('vehicle_id', '=', phone).execute()).toHaveLength(1);
+    await waitFor(() => A.fleet.view(phone)?.position?.lat === 10.99 && B.fleet.view(phone)?.position?.lat === 10.99, 'the phone on both instances');
 
     // 3. An incident created on B reaches the socket on A, once; B's recommendations see A's units.
     const created = await api(B.url, 'POST', '/api/incidents', call('0910000001'));

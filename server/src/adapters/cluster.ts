@@ -32,9 +32,15 @@ export async function connectRedis(url: string, key: string, log: Log, timeoutMs
     connectTimeout: timeoutMs,
     // Give up at once while starting (fail fast); afterwards, retry every 0.2–2 s for ever.
     retryStrategy: (times) => (started ? Math.min(times * 200, 2000) : null),
+    // The adapter publishes without handling failures: while Redis is away its broadcasts wait in
+    // ioredis's queue (sent when it is back) instead of failing into unhandled rejections.
+    maxRetriesPerRequest: null,
   });
   const sub = pub.duplicate();
-  const logError = (err: Error) => log.warn({ err: err.message, redis: where }, 'Redis connection error; reconnecting');
+  // While starting, the failed connect() says it all; afterwards ioredis reconnects and we log.
+  const logError = (err: Error) => (started ? log.warn({ err: err.message, redis: where }, 'Redis connection error; reconnecting') : undefined);
+  pub.on('error', logError);
+  sub.on('error', logError);
   try {
     await Promise.all([pub.connect(), sub.connect()]);
   } catch (err) {
@@ -45,8 +51,6 @@ export async function connectRedis(url: string, key: string, log: Log, timeoutMs
     );
   }
   started = true;
-  pub.on('error', logError);
-  sub.on('error', logError);
   return {
     adapter: createAdapter(pub, sub, { key }),
     close: async () => {
@@ -70,6 +74,8 @@ export interface FleetSyncDeps {
   gateway: RealtimeGateway;
   /** Takes a position another instance received over HTTP into this instance's live index. */
   indexFix(vehicleId: string, fix: SharedFix): void;
+  /** Reads the phone → unit mappings again (another instance added one). */
+  reloadTrackers(): Promise<void>;
   /** Every unit is re-read this often, in case a notice was lost (Redis away), ms. */
   rereadAllMs: number;
   log: Log;
@@ -98,6 +104,7 @@ export class FleetSync {
     io.on('fix', (vehicleId, fix) => {
       if (typeof vehicleId === 'string' && fix && typeof fix === 'object') d.indexFix(vehicleId, fix);
     });
+    io.on('trackers', () => void d.reloadTrackers().catch((err: Error) => d.log.warn({ err: err.message }, 'tracker mappings could not be reloaded')));
     this.timer = setInterval(() => void this.rereadAll(), d.rereadAllMs);
     this.timer.unref();
   }
@@ -109,6 +116,10 @@ export class FleetSync {
 
   shareFix(vehicleId: string, fix: SharedFix): void {
     this.d.gateway.io.serverSideEmit('fix', vehicleId, fix);
+  }
+
+  trackersChanged(): void {
+    this.d.gateway.io.serverSideEmit('trackers');
   }
 
   /** Resolves when every notice received so far has been applied (tests). */

@@ -42,6 +42,8 @@ export interface InterServerEvents {
   fix: (vehicleId: string, fix: SharedFix) => void;
   /** A case list of this hospital changed. */
   hospitalDirty: (hospitalId: string) => void;
+  /** A phone was mapped to a unit: reload the tracker mappings. */
+  trackers: () => void;
 }
 
 /**

@@ -177,7 +177,8 @@ export function thinning(positions: readonly PositionMsg[], limits: SpoolLimits)
  *   it confirms everything published from the mark up to it. In practice the next fresh fix.
  * A late `stored` of an earlier run counts as a boot change too (it only makes us re-send more).
  * This assumes one server run receives a vehicle's positions at a time (no shared subscriptions
- * splitting one vehicle across instances).
+ * splitting one vehicle across instances). Several server instances keep it: only the vehicle's
+ * owner confirms, each ownership stint under its own boot (server/src/core/ownership.ts).
  *
  * A round also restarts when nothing was confirmed for a while (the agent's resend timer): this is
  * what recovers when a restarted server receives nothing from us to answer. The agent drops the

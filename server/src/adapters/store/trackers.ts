@@ -4,6 +4,8 @@ import type { Db } from './db.ts';
 /** Device → unit mappings, kept in memory for the ingest path and written through to the database. */
 export class TrackerRegistry {
   private readonly map = new Map<string, string>();
+  /** Called after `add` committed (several instances: the others reload theirs). */
+  onAdded: (() => void) | null = null;
   private static key(kind: string, deviceKey: string) {
     return `${kind}\u0000${deviceKey}`;
   }
@@ -24,6 +26,7 @@ export class TrackerRegistry {
       .onConflict((oc) => oc.columns(['kind', 'device_key']).doUpdateSet({ vehicle_id: t.vehicleId }))
       .execute();
     this.map.set(TrackerRegistry.key(t.kind, t.deviceKey), t.vehicleId);
+    this.onAdded?.();
   }
 
   list(): Tracker[] {
