@@ -241,6 +241,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       const sync = new FleetSync({ db, fleet, gateway, indexFix: (id, fix) => ingest.indexPosition(id, fix), reloadTrackers: () => trackers.load(db), rereadAllMs: 10_000, log: logger });
       fleetSync = sync;
       trackers.onAdded = () => sync.trackersChanged();
+      redis.onReconnected(() => void gateway.resnapshot().catch((err: unknown) => logger.warn({ err }, 'snapshot after Redis returned failed')));
       cleanups.push(() => sync.stop());
     }
 

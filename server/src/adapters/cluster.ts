@@ -16,6 +16,11 @@ interface Log {
 export interface RedisLink {
   /** The socket.io adapter over these connections (channels named after the topic prefix). */
   adapter: ServerOptions['adapter'];
+  /**
+   * Called each time the subscribing connection is back after Redis was away: broadcasts of other
+   * instances sent meanwhile are gone (Redis pub/sub keeps nothing).
+   */
+  onReconnected(fn: () => void): void;
   close(): Promise<void>;
 }
 
@@ -53,6 +58,12 @@ export async function connectRedis(url: string, key: string, log: Log, timeoutMs
   started = true;
   return {
     adapter: createAdapter(pub, sub, { key }),
+    onReconnected: (fn) => {
+      sub.on('ready', () => {
+        log.info({ redis: where }, 'Redis is back');
+        fn();
+      });
+    },
     close: async () => {
       await Promise.allSettled([pub.quit(), sub.quit()]);
     },

@@ -107,6 +107,15 @@ export class RealtimeGateway {
     }
   }
 
+  /**
+   * Sends this instance's live clients a fresh snapshot: after Redis was away they may have missed
+   * other instances' incident broadcasts.
+   */
+  async resnapshot(): Promise<void> {
+    const incidents = await this.d.openIncidents();
+    this.io.local.to(LIVE_ROOM).emit('snapshot', { seq: this.seq, units: this.d.fleet.views(), incidents });
+  }
+
   /** Sends the units changed since the previous frame, if any. */
   flush(): void {
     const units = this.d.fleet.takeDirty();
