@@ -5,7 +5,7 @@ import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Incident } from '@lifeline/protocol';
 import type { LifelineServer } from '../src/server.ts';
-import { api, connectSocket, externalUnavailable, tcpOpen, TestEnv, waitFor, type LiveSocket } from './helpers.ts';
+import { api, connectSocket, externalUnavailable, killChild, tcpOpen, TestEnv, waitFor, type LiveSocket } from './helpers.ts';
 
 const REDIS_SERVER = '/usr/bin/redis-server';
 const unavailable = (await externalUnavailable()) ?? (existsSync(REDIS_SERVER) ? null : `no ${REDIS_SERVER}`);
@@ -27,11 +27,8 @@ class PrivateRedis {
   }
   async kill(): Promise<void> {
     const p = this.proc;
-    if (!p || p.exitCode !== null) return;
     this.proc = null;
-    const exited = once(p, 'exit');
-    p.kill('SIGKILL');
-    await exited;
+    await killChild(p);
   }
 }
 

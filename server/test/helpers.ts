@@ -1,3 +1,5 @@
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -191,3 +193,11 @@ export async function api<T = any>(base: string, method: string, p: string, body
 
 /** Metres → degrees of latitude (for placing test units at known distances). */
 export const mToLat = (m: number) => m / 111_195;
+
+/** SIGKILL for a child process (a broker, a database, a server); resolves once it has exited. */
+export async function killChild(p: ChildProcess | null): Promise<void> {
+  if (!p || p.exitCode !== null || p.signalCode !== null) return;
+  const exited = once(p, 'exit');
+  p.kill('SIGKILL');
+  await exited;
+}

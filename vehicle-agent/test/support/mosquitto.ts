@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killChild } from '../../../server/test/helpers.ts';
 
 export const MOSQUITTO = '/usr/sbin/mosquitto';
 
@@ -52,11 +53,8 @@ export class Mosquitto {
 
   async stop(): Promise<void> {
     const p = this.proc;
-    if (!p || p.exitCode !== null) return;
     this.proc = null;
-    const exited = once(p, 'exit');
-    p.kill('SIGKILL');
-    await exited;
+    await killChild(p);
   }
 
   async dispose(): Promise<void> {
