@@ -311,4 +311,6 @@ export const HealthSchema = Type.Object({
   mqtt: Type.Boolean(),
   units: Type.Integer(),
   counters: Type.Record(Type.String(), Type.Number()),
+  /** Several instances (REDIS_URL): this one, and the live ones it shares the units with. */
+  cluster: Type.Optional(Type.Object({ instance: Type.String(), live: Type.Array(Type.String()) })),
 });

@@ -211,6 +211,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
         health: async () => ({
           db: await pool.query('SELECT 1').then(() => true, () => false),
           mqtt: bus?.connected() ?? false,
+          ...(ownership ? { cluster: { instance: cfg.instanceId, live: ownership.liveInstances() } } : {}),
         }),
         clientConfig: {
           mapStyleUrl: cfg.mapStyleUrl,

@@ -42,6 +42,7 @@ describe.skipIf(unavailable !== null)('two server instances sharing broker, Post
     servers.push(B);
     const prefix = A.config.mqttPrefix;
     await waitFor(() => A.ownership!.liveInstances().length === 2 && B.ownership!.liveInstances().length === 2, 'both instances see both');
+    expect((await api(B.url, 'GET', '/healthz')).body.cluster).toEqual({ instance: B.config.instanceId, live: [A.config.instanceId, B.config.instanceId].sort() });
 
     // Units such that each instance owns three.
     const ids: string[] = [];

@@ -56,7 +56,7 @@ export interface RouteDeps {
   counters: Counters;
   hospitals(): Hospital[];
   refreshHospitals(): Promise<void>;
-  health(): Promise<{ db: boolean; mqtt: boolean }>;
+  health(): Promise<{ db: boolean; mqtt: boolean; cluster?: { instance: string; live: string[] } }>;
   /** Static part of `/api/config`; `serverTime` is added per request. */
   clientConfig: Omit<ClientConfig, 'serverTime'>;
   /** Applies the auto-assign policy to a created call (services/autoAssign.ts). */
@@ -88,7 +88,7 @@ export const apiRoutes =
 
     app.get('/healthz', { schema: { response: { 200: HealthSchema } } }, async () => {
       const h = await d.health();
-      return { status: 'ok' as const, db: h.db, mqtt: h.mqtt, units: d.fleet.index.size, counters: d.counters.snapshot() };
+      return { status: 'ok' as const, db: h.db, mqtt: h.mqtt, units: d.fleet.index.size, counters: d.counters.snapshot(), ...(h.cluster ? { cluster: h.cluster } : {}) };
     });
 
     app.get('/api/config', { config: { access: 'public' }, schema: { response: { 200: ClientConfigSchema } } }, async () => ({ ...d.clientConfig, serverTime: new Date().toISOString() }));
