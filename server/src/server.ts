@@ -289,6 +289,10 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
             presence: {
               instanceId: cfg.instanceId,
               onPresence: (id: string, boot: string | null) => {
+                // Our name with another run, once we are up: a second process was given our INSTANCE_ID.
+                if (id === cfg.instanceId && boot !== null && boot !== bootId && ownership.liveInstances().includes(id)) {
+                  logger.error({ instanceId: id }, 'another server instance runs with this INSTANCE_ID: give each instance its own');
+                }
                 if (ownership.apply(id, boot)) logger.info({ instances: ownership.liveInstances() }, 'server instances changed; vehicles re-shared');
               },
             },
