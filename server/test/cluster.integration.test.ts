@@ -44,12 +44,12 @@ describe.skipIf(unavailable !== null)('two server instances sharing broker, Post
     await waitFor(() => A.ownership!.liveInstances().length === 2 && B.ownership!.liveInstances().length === 2, 'both instances see both');
     expect((await api(B.url, 'GET', '/healthz')).body.cluster).toEqual({ instance: B.config.instanceId, live: [A.config.instanceId, B.config.instanceId].sort() });
 
-    // Units such that each instance owns three.
+    // Units such that each instance owns four (one of A's is still free after three assignments).
     const ids: string[] = [];
-    while (ids.filter((v) => A.ownership!.ownerOf(v) === A.config.instanceId).length < 3 || ids.filter((v) => A.ownership!.ownerOf(v) === B.config.instanceId).length < 3) {
+    while (ids.filter((v) => A.ownership!.ownerOf(v) === A.config.instanceId).length < 4 || ids.filter((v) => A.ownership!.ownerOf(v) === B.config.instanceId).length < 4) {
       const v = `CL-${randomId()}`;
       const owner = A.ownership!.ownerOf(v);
-      if (ids.filter((x) => A.ownership!.ownerOf(x) === owner).length < 3) ids.push(v);
+      if (ids.filter((x) => A.ownership!.ownerOf(x) === owner).length < 4) ids.push(v);
     }
     const owners = new Map(ids.map((v) => [v, A.ownership!.ownerOf(v) === A.config.instanceId ? A : B]));
     const ownerOf = (v: string) => owners.get(v)!;
@@ -163,7 +163,7 @@ describe.skipIf(unavailable !== null)('two server instances sharing broker, Post
     await waitFor(async () => (await rowCounts()).every(([, n]) => n === 8), 'eight rows per unit');
     await waitFor(() => ids.every((v) => stored.some((s) => s.vehicleId === v && s.seq === 8 && s.boot.startsWith(`${B.ownership!.boot}.`))), 'B confirms every unit');
     await waitFor(() => complete((v) => B.fleet.view(v), 8, true), 'B follows every unit');
-    const aUnit = ids.find((v) => ownerOf(v) === A && ![u1, u2, u3].includes(v))!;
+    const aUnit = ids.find((v) => ownerOf(v) === A && ![u1, u2, u3].includes(v))!; // A owns four
     await agent.publishAsync(vehicleTopic(prefix, aUnit, 'status'), JSON.stringify({ status: 'out_of_service', ts: Date.now(), mid: 2001 }), { qos: 1 });
     await waitFor(() => stored.some((s) => s.vehicleId === aUnit && s.mids?.includes(2001) && s.boot.startsWith(`${B.ownership!.boot}.`)), 'B applies a status of A’s former unit');
     expect((await B.db.selectFrom('vehicles').select('status').where('id', '=', aUnit).executeTakeFirstOrThrow()).status).toBe('out_of_service');
