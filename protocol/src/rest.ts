@@ -314,3 +314,38 @@ export const HealthSchema = Type.Object({
   /** Several instances (REDIS_URL): this one, and the live ones it shares the units with. */
   cluster: Type.Optional(Type.Object({ instance: Type.String(), live: Type.Array(Type.String()) })),
 });
+
+/** Longest `q` of `GET /api/geocode`. */
+export const GEOCODE_MAX_QUERY = 100;
+/** Most results of `GET /api/geocode`. */
+export const GEOCODE_LIMIT = 10;
+
+/**
+ * `GET /api/geocode?q=…&near=lat,lng`: streets of the loaded road graph and hospitals whose name
+ * matches what was typed (accents and case ignored, each word a prefix), best first; `near`
+ * (the map centre) ranks nearer places higher.
+ */
+export const GeocodeQuerySchema = Type.Object(
+  {
+    q: Type.String({ minLength: 1, maxLength: GEOCODE_MAX_QUERY }),
+    /** "lat,lng", decimal degrees. */
+    near: Type.Optional(Type.String({ maxLength: 40 })),
+  },
+  { additionalProperties: false },
+);
+
+export const GeocodeResultSchema = Type.Object({
+  name: Type.String(),
+  kind: Type.Union([Type.Literal('street'), Type.Literal('hospital')]),
+  /** A point on the street (on the road) or the hospital. */
+  location: LatLngSchema,
+  /** [west, south, east, north] of the street, degrees. */
+  bbox: Type.Optional(Type.Tuple([Type.Number(), Type.Number(), Type.Number(), Type.Number()])),
+  /** OSM `highway` class of the street's most important piece. */
+  roadClass: Type.Optional(Type.String()),
+});
+export type GeocodeResult = Static<typeof GeocodeResultSchema>;
+
+/** Best first, at most {@link GEOCODE_LIMIT}; without a road graph only hospitals (`/api/config` `basemap.roads` is null then). */
+export const GeocodeResponseSchema = Type.Array(GeocodeResultSchema);
+export type GeocodeResponse = Static<typeof GeocodeResponseSchema>;

@@ -15,6 +15,8 @@ import { connectBus, type Bus } from './adapters/mqtt/bus.ts';
 import { Ingest, type SharedFix } from './adapters/mqtt/ingest.ts';
 import { osmandRoutes } from './adapters/http/osmand.ts';
 import { Basemap, basemapRoutes } from './adapters/http/basemap.ts';
+import { geocodeRoutes } from './adapters/http/geocode.ts';
+import { Geocoder } from './core/geocode/geocoder.ts';
 import { TrackerRegistry } from './adapters/store/trackers.ts';
 import { RealtimeGateway } from './adapters/realtime.ts';
 import { connectRedis, FleetSync, type RedisLink } from './adapters/cluster.ts';
@@ -197,6 +199,10 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
 
     // Offline basemap: roads of the loaded graph (if any) and Natural Earth land and borders.
     const basemap = new Basemap({ graph: 'graph' in eta ? (eta as EtaProviderChain).graph : null });
+    // Street and hospital names for call intake (the street index is built once, from the graph).
+    const geocodeStart = performance.now();
+    const geocoder = new Geocoder('graph' in eta ? (eta as EtaProviderChain).graph : null, () => hospitals);
+    if (geocoder.streets) logger.info({ streets: geocoder.streets.size, ms: Math.round(performance.now() - geocodeStart) }, 'street index built');
     const app = buildApp(
       {
         db,
@@ -275,6 +281,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     });
     void app.register(osmandRoutes({ ingest, trackers, counters }));
     void app.register(basemapRoutes(basemap));
+    void app.register(geocodeRoutes(geocoder));
     bus = await connectBus({
       url: mqttUrl,
       prefix: cfg.mqttPrefix,
