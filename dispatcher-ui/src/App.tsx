@@ -105,11 +105,17 @@ export function App({ store, config, user, onLogout }: AppProps) {
   }, [newCall]);
 
   /** A new call location (map click, dragged pin, typed coordinates) brings the intake form back. */
-  const placeCall = useCallback((at: LatLng | null, typed: boolean) => {
+  const placeCall = useCallback((at: LatLng | null, typed: boolean, bbox?: [number, number, number, number]) => {
     setCallAt(at);
     if (!at) return;
     setPanel((p) => (p.kind === 'intake' ? p : { kind: 'intake' }));
-    if (typed) mapRef.current?.easeTo({ center: [at.lng, at.lat] });
+    // A picked street: all of it in view, but never closer than a few blocks.
+    if (bbox) mapRef.current?.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], { maxZoom: 17, padding: 40 });
+    else if (typed) mapRef.current?.easeTo({ center: [at.lng, at.lat] });
+  }, []);
+  const mapCenter = useCallback(() => {
+    const c = mapRef.current?.getCenter();
+    return c ? { lat: c.lat, lng: c.lng } : null;
   }, []);
 
   const onCreated = (r: CreateIncidentResponse) => {
@@ -250,7 +256,15 @@ export function App({ store, config, user, onLogout }: AppProps) {
               onClose={() => setPanel({ kind: 'intake' })}
             />
           ) : (
-            <IntakeForm location={callAt} onLocationChange={placeCall} onCreated={onCreated} phoneRef={phoneRef} autoAssign={config.autoAssign} />
+            <IntakeForm
+              location={callAt}
+              onLocationChange={placeCall}
+              onCreated={onCreated}
+              phoneRef={phoneRef}
+              autoAssign={config.autoAssign}
+              mapCenter={mapCenter}
+              streetSearch={config.basemap.roads !== null}
+            />
           )}
           <IncidentList
             incidents={incidents}

@@ -6,6 +6,7 @@ import type {
   CreateIncidentBody,
   CreateIncidentResponse,
   ErrorCode,
+  GeocodeResult,
   Hospital,
   Incident,
   LoginBody,
@@ -67,6 +68,8 @@ export const api = {
   merge: (id: string, intoIncidentId: string) => request<Incident>('POST', `/api/incidents/${enc(id)}/merge`, { intoIncidentId }),
   timeline: (id: string) => request<TimelineEvent[]>('GET', `/api/incidents/${enc(id)}/timeline`),
   route: (id: string) => request<UnitRoute>('GET', `/api/incidents/${enc(id)}/route`),
+  /** `nearParam`: "" or "&near=lat,lng". */
+  geocode: (q: string, nearParam = '') => request<GeocodeResult[]>('GET', `/api/geocode?q=${enc(q)}${nearParam}`),
   caller: (phone: string) => request<Caller>('GET', `/api/callers/${enc(phone.trim())}`),
   flagCaller: (phone: string, flagged: boolean, reason?: string) =>
     request<Caller>('POST', `/api/callers/${enc(phone.trim())}/flag`, reason ? { flagged, reason } : { flagged }),

@@ -26,7 +26,11 @@ export function CallPinLayer({ location, onMove }: { location: LatLng | null; on
       });
     }
     marker.current.setLngLat([location.lng, location.lat]).addTo(map);
-    marker.current.getElement().setAttribute('aria-label', t('map.newCall'));
+    const el = marker.current.getElement();
+    el.setAttribute('aria-label', t('map.newCall'));
+    // Where the pin is, for the browser tests' hooks (testHooks.ts callPin).
+    el.dataset.lat = String(location.lat);
+    el.dataset.lng = String(location.lng);
   }, [map, location, t]);
 
   useEffect(

@@ -43,6 +43,10 @@ export interface LifelineTestHooks {
   layerOrder(): string[];
   /** Viewport pixel of a coordinate, for tests that click or hover the map. */
   project(lat: number, lng: number): { x: number; y: number };
+  /** Where the new call's pin stands, or null when there is none. */
+  callPin(): { lat: number; lng: number } | null;
+  /** The camera: centre, zoom and [west, south, east, north] of the viewport. */
+  mapView(): { center: { lat: number; lng: number }; zoom: number; bounds: [number, number, number, number] };
 }
 
 declare global {
@@ -101,6 +105,15 @@ export function installTestHooks(map: MlMap, store: LiveStore, frameStats: () =>
       const p = map.project([lng, lat]);
       const r = map.getCanvas().getBoundingClientRect();
       return { x: r.left + p.x, y: r.top + p.y };
+    },
+    callPin: () => {
+      const el = map.getContainer().querySelector<HTMLElement>('.call-pin');
+      return el?.dataset.lat && el.dataset.lng ? { lat: Number(el.dataset.lat), lng: Number(el.dataset.lng) } : null;
+    },
+    mapView: () => {
+      const c = map.getCenter();
+      const b = map.getBounds();
+      return { center: { lat: c.lat, lng: c.lng }, zoom: map.getZoom(), bounds: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()] as [number, number, number, number] };
     },
   });
 }

@@ -6,16 +6,22 @@ import { msg, type Msg } from '../../i18n/format.ts';
 import { categoryKey, priorityKey, type MessageKey } from '../../i18n/dict.ts';
 import { formatLatLng, isValidPhone, parseLatLng } from './location.ts';
 import { CallerInfo, useCallerLookup } from './CallerInfo.tsx';
+import { AddressSearch } from './AddressSearch.tsx';
 
 export interface IntakeFormProps {
   /** Where the call is, from a map click, a dragged pin or typed coordinates. */
   location: LatLng | null;
-  onLocationChange(at: LatLng | null, typed: boolean): void;
+  /** `bbox` ([west, south, east, north]): a street was picked, show all of it. */
+  onLocationChange(at: LatLng | null, typed: boolean, bbox?: [number, number, number, number]): void;
   onCreated(r: CreateIncidentResponse): void;
   /** The phone field, focused by the "new call" shortcut. */
   phoneRef?: RefObject<HTMLInputElement | null>;
   /** The server's auto-assign policy (`/api/config`), shown next to the priority. */
   autoAssign?: ClientConfig['autoAssign'];
+  /** The map's centre: address suggestions near it rank higher. */
+  mapCenter?(): LatLng | null;
+  /** The server has a road graph, so streets can be found by name (else hospitals only). */
+  streetSearch?: boolean;
 }
 
 const PRIORITIES = [1, 2, 3, 4] as const;
@@ -26,7 +32,7 @@ const PRIORITIES = [1, 2, 3, 4] as const;
  * that order; Enter in any field creates the incident (Ctrl+Enter in the notes). The caller's
  * history appears as soon as the number is typed.
  */
-export function IntakeForm({ location, onLocationChange, onCreated, phoneRef, autoAssign }: IntakeFormProps) {
+export function IntakeForm({ location, onLocationChange, onCreated, phoneRef, autoAssign, mapCenter, streetSearch = false }: IntakeFormProps) {
   const { t, tm, eta } = useI18n();
   const id = useId();
   const [line, setLine] = useState<Line>('115');
@@ -137,6 +143,16 @@ export function IntakeForm({ location, onLocationChange, onCreated, phoneRef, au
           }}
         />
       </label>
+      <label>
+        {t('intake.address')}
+        <AddressSearch
+          value={address}
+          onChange={setAddress}
+          onPick={(p) => onLocationChange(p.location, true, p.bbox)}
+          near={() => mapCenter?.() ?? null}
+          streets={streetSearch}
+        />
+      </label>
       <div className="row">
         <label className="grow">
           {t('intake.category')}
@@ -168,10 +184,6 @@ export function IntakeForm({ location, onLocationChange, onCreated, phoneRef, au
           ) : null}
         </label>
       </div>
-      <label>
-        {t('intake.address')}
-        <input name="address" value={address} maxLength={300} onChange={(e) => setAddress(e.target.value)} />
-      </label>
       <label>
         {t('intake.notes')}
         <textarea
