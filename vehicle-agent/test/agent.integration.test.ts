@@ -235,6 +235,10 @@ describe('vehicle agent: store-and-forward and crew panel, against Mosquitto and
     await page.getByText('12 Đại lộ Bình Dương').waitFor();
     await page.getByText('khó thở').waitFor();
     expect(await page.locator('#btn-ack').textContent()).toBe('Xác nhận nhiệm vụ'); // Vietnamese by default
+    // Navigation to the scene opens the tablet's own navigation app.
+    const scene = `${(HOME.lat + 0.01).toFixed(6)},${HOME.lng.toFixed(6)}`;
+    expect(await page.locator('#nav').getAttribute('href')).toBe(`geo:${scene}?q=${scene}${encodeURIComponent('(12 Đại lộ Bình Dương)')}`);
+    expect(await page.locator('#nav').textContent()).toBe('Dẫn đường đến hiện trường');
 
     const press = async (button: string, state: string) => {
       await page.locator(`#btn-${button}`).click();
@@ -257,6 +261,11 @@ describe('vehicle agent: store-and-forward and crew panel, against Mosquitto and
     expect(await page.locator('#btn-ack').textContent()).toBe('Acknowledge');
     await page.locator('#hospital').selectOption(hospitals.at(-1)!.id);
     await press('transporting', 'transporting');
+    // With the patient on board it leads to the hospital the crew chose.
+    const chosen = hospitals.at(-1)!;
+    const there = `${chosen.location.lat.toFixed(6)},${chosen.location.lng.toFixed(6)}`;
+    await page.locator(`#nav[data-to="hospital"][href^="geo:${there}?q="]`).waitFor();
+    expect(await page.locator('#nav').textContent()).toBe('Navigate to the hospital');
     await press('at_hospital', 'at_hospital');
     await press('available', 'closed');
     await page.getByText('No assignment').waitFor();

@@ -33,6 +33,7 @@ export const PANEL_HTML = `<!doctype html>
   .pending { color: #ffab40; } .confirmed { color: #81c784; }
   #lang { font-size: 1rem; padding: 6px 12px; background: #444; }
   #error { color: #ff8a80; min-height: 1.2em; }
+  a.nav { display: block; margin-top: 12px; padding: 16px; border-radius: 10px; background: #00695c; color: #fff; font-size: 1.25rem; font-weight: 700; text-align: center; text-decoration: none; }
 </style>
 </head>
 <body>
@@ -64,14 +65,14 @@ const T = {
     on_scene: 'Đã đến hiện trường', transporting: 'Đang chuyển viện', at_hospital: 'Đã đến bệnh viện', available: 'Sẵn sàng',
     out_of_service: 'Ngừng hoạt động', dispatched: 'Được điều động', offline: 'Ngoại tuyến', chooseHospital: 'Bệnh viện đích',
     messages: 'Đã xác nhận / đang chờ', pending: 'đang chờ gửi', confirmed: 'tổng đài đã nhận', ack: 'xác nhận', online: 'Đã kết nối',
-    offlineLink: 'Mất kết nối — đang lưu tạm', none: 'Chưa có nhiệm vụ', address: 'Địa chỉ', notes: 'Ghi chú', priority: 'Ưu tiên',
+    offlineLink: 'Mất kết nối — đang lưu tạm', navScene: 'Dẫn đường đến hiện trường', navHospital: 'Dẫn đường đến bệnh viện', none: 'Chưa có nhiệm vụ', address: 'Địa chỉ', notes: 'Ghi chú', priority: 'Ưu tiên',
     category: 'Loại', hospital: 'Bệnh viện', eta: 'Dự kiến đến', etaEst: 'ước tính', acked: 'Đã xác nhận', notAcked: 'Chưa xác nhận',
     spool: 'Vị trí chờ gửi', err: 'Không thực hiện được', min: 'phút' },
   en: { status: 'Status', assignment: 'Assignment', acknowledge: 'Acknowledge', en_route: 'En route', on_scene: 'On scene',
     transporting: 'Transporting', at_hospital: 'At hospital', available: 'Available', out_of_service: 'Out of service',
     dispatched: 'Dispatched', offline: 'Offline', chooseHospital: 'Destination hospital', messages: 'Confirmed / pending',
     pending: 'pending', confirmed: 'received by dispatch', ack: 'acknowledge', online: 'Connected', offlineLink: 'No connection — queuing',
-    none: 'No assignment', address: 'Address', notes: 'Notes', priority: 'Priority', category: 'Category', hospital: 'Hospital',
+    navScene: 'Navigate to the scene', navHospital: 'Navigate to the hospital', none: 'No assignment', address: 'Address', notes: 'Notes', priority: 'Priority', category: 'Category', hospital: 'Hospital',
     eta: 'ETA', etaEst: 'estimate', acked: 'Acknowledged', notAcked: 'Not acknowledged', spool: 'Positions queued',
     err: 'Not possible', min: 'min' },
 };
@@ -105,7 +106,16 @@ function render(s) {
       ...(s.etaMin !== null ? [[t('eta'), s.etaMin + ' ' + t('min') + ' (' + t('etaEst') + ')']] : []),
       ['', m.acked ? t('acked') : t('notAcked')],
     ];
-    $('assignment').innerHTML = '<dl>' + rows.map(([k, v]) => '<dt>' + k + '</dt><dd>' + v + '</dd>').join('') + '</dl>';
+    // Turn-by-turn is the tablet's job: a geo: link (RFC 5870) opens its navigation app (OsmAnd, Maps…)
+    // at the scene, or at the chosen hospital once the patient is on board.
+    const toHospital = (m.status === 'transporting' || m.status === 'at_hospital') &&
+      (s.hospitals.find((h) => h.id === (m.hospitalId || (a.hospital && a.hospital.id))) || a.hospital);
+    const dest = toHospital ? toHospital.location : i.location;
+    const label = toHospital ? toHospital.name : (i.address || '');
+    const ll = dest.lat.toFixed(6) + ',' + dest.lng.toFixed(6);
+    const nav = '<a id="nav" class="nav" data-to="' + (toHospital ? 'hospital' : 'scene') + '" href="geo:' + ll + '?q=' + ll + encodeURIComponent(label ? '(' + label + ')' : '') + '">' +
+      t(toHospital ? 'navHospital' : 'navScene') + '</a>';
+    $('assignment').innerHTML = '<dl>' + rows.map(([k, v]) => '<dt>' + k + '</dt><dd>' + v + '</dd>').join('') + '</dl>' + nav;
   }
   const sel = $('hospital');
   const chosen = sel.value || m.hospitalId || '';
