@@ -187,11 +187,22 @@ describe('role pages in Chromium against the real server', () => {
     await nurseA.waitForSelector('.hospital-page .ed-status .ed-now');
     const nurseB = await loginPage('nurse-b');
     await nurseB.waitForSelector('.hospital-page .ed-status .ed-now');
+    // Sound on (a click: browsers play sound only after one), before the case exists.
+    await nurseA.click('button[name=sound][aria-pressed=false]');
+    await nurseA.waitForSelector('button[name=sound][aria-pressed=true]');
 
     const mine = await liveCall({ lat: 10.992, lng: 106.664 }, 'H-01', 'Đau ngực, vã mồ hôi');
     expect(mine.hospitalId).toBe(HOSPITAL_A.id);
     const card = `.case[data-incident-id="${mine.id}"]`;
     await nurseA.waitForSelector(card);
+    // It arrived while the screen was open: flagged new, counted in the tab title, chimed once.
+    await nurseA.waitForSelector(`${card}.new button[name=seen]`);
+    expect(await nurseA.title()).toMatch(/^\(1\) /);
+    await nurseA.waitForSelector('button[name=sound][data-chimes="1"]');
+    await nurseA.screenshot({ path: path.join(ARTIFACTS, 'hospital-new-case.png') });
+    await nurseA.click(`${card} button[name=seen]`);
+    await nurseA.waitForSelector(`${card}:not(.new)`);
+    expect(await nurseA.title()).not.toMatch(/^\(\d+\) /);
     const text = await nurseA.textContent(card);
     expect(text).toContain(`#${mine.number}`);
     expect(text).toContain('H-01');

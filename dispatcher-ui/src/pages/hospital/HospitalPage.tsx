@@ -6,6 +6,7 @@ import { request } from '../http.ts';
 import { PageBar } from '../PageBar.tsx';
 import { usePageText } from '../text.ts';
 import { EdStatusForm } from './EdStatusForm.tsx';
+import { afterList, chime, markSeen, unseen, type SeenCases } from './newCases.ts';
 
 /** States in which the patient has left the scene: arrival and handover can be recorded. */
 const AT_OR_TO_HOSPITAL = new Set(['transporting', 'at_hospital']);
@@ -31,11 +32,37 @@ export function HospitalPage({ user, socket, onLogout }: { user: User; socket: L
   const [busy, setBusy] = useState<string | null>(null);
   /** A socket push is newer than any REST answer still in flight. */
   const pushed = useRef(false);
+  const [seen, setSeen] = useState<SeenCases>({ seen: null });
+  /** Created on the click that turns sound on (browsers only let a page play sound after a click). */
+  const audio = useRef<AudioContext | null>(null);
+  const [soundOn, setSoundOn] = useState(false);
+  const [chimes, setChimes] = useState(0);
 
   const take = useCallback((list: HospitalCase[]) => {
     setCases(list);
+    setSeen((s) => afterList(s, list));
     setUpdatedAt(Date.now());
   }, []);
+
+  // A new case draws attention: a badge on it, the count in the tab title, and a chime when sound is on.
+  const fresh = cases ? unseen(seen, cases) : [];
+  const lastFresh = useRef(0);
+  useEffect(() => {
+    const base = document.title.replace(/^\(\d+\) /, '');
+    document.title = fresh.length ? `(${fresh.length}) ${base}` : base;
+    if (fresh.length > lastFresh.current && soundOn && audio.current) {
+      chime(audio.current);
+      setChimes((n) => n + 1);
+    }
+    lastFresh.current = fresh.length;
+  }, [fresh.length, soundOn]);
+  const toggleSound = () => {
+    if (!soundOn) {
+      audio.current ??= new AudioContext();
+      void audio.current.resume();
+    }
+    setSoundOn(!soundOn);
+  };
 
   useEffect(() => {
     // Listen first, then take the REST snapshot: a push in between is never lost (a newer push wins).
@@ -83,6 +110,9 @@ export function HospitalPage({ user, socket, onLogout }: { user: User; socket: L
   return (
     <div className="page hospital-page">
       <PageBar title={hospital ? hospital.name : p('hospital.title')} user={user} onLogout={onLogout}>
+        <button type="button" className={`sound${soundOn ? ' on' : ''}`} name="sound" aria-pressed={soundOn} data-chimes={chimes} onClick={toggleSound}>
+          {p(soundOn ? 'hospital.soundOn' : 'hospital.soundOff')}
+        </button>
         <span className={`conn ${live ? 'live' : 'offline'}`} data-connection={live ? 'live' : 'offline'}>
           {live ? p('hospital.live') : p('hospital.offline')}
         </span>
@@ -107,11 +137,17 @@ export function HospitalPage({ user, socket, onLogout }: { user: User; socket: L
               const rec = recorded[c.incidentId] ?? {};
               const canRecord = AT_OR_TO_HOSPITAL.has(c.state);
               const done = rec.handoverAt !== undefined;
+              const isNew = fresh.includes(c.incidentId);
               return (
-                <li key={c.incidentId} className={`case p${c.priority}${done ? ' done' : ''}`} data-incident-id={c.incidentId} data-state={c.state}>
+                <li key={c.incidentId} className={`case p${c.priority}${done ? ' done' : ''}${isNew ? ' new' : ''}`} data-incident-id={c.incidentId} data-state={c.state}>
                   <div className="case-id">
                     <span className="num">#{c.number}</span>
                     <span className={`prio p${c.priority}`}>P{c.priority}</span>
+                    {isNew ? (
+                      <button type="button" className="new-badge" name="seen" title={p('hospital.markSeen')} onClick={() => setSeen((s) => markSeen(s, c.incidentId))}>
+                        {p('hospital.new')} ✓
+                      </button>
+                    ) : null}
                   </div>
                   <div className="case-main">
                     <div className="case-what">
