@@ -28,7 +28,7 @@ import type { Database, Db } from '../adapters/store/db.ts';
 import {
   appendEvent,
   getIncident,
-  insertIncident,
+  insertIncidentWithEvents,
   listIncidents,
   toIncident,
   updateIncidentState,
@@ -89,13 +89,12 @@ export class DispatchService {
   }
 
   async createIncident(body: CreateIncidentBody, actor: string): Promise<CreateIncidentResponse> {
-    const incident = await this.d.db.transaction().execute(async (trx) => {
-      // Category and priority come with the call, so it is received and triaged at once.
-      const created = await insertIncident(trx, body, 'triaged');
-      await appendEvent(trx, created.id, 'IncidentReceived', actor, { line: body.line, channel: body.channel ?? 'phone' });
-      await appendEvent(trx, created.id, 'IncidentTriaged', actor, { category: body.category, priority: body.priority });
-      return created;
-    });
+    // Category and priority come with the call, so it is received and triaged at once; incident
+    // and events are one statement (committed together, one round trip).
+    const incident = await insertIncidentWithEvents(this.d.db, body, 'triaged', [
+      { type: 'IncidentReceived', actor, data: { line: body.line, channel: body.channel ?? 'phone' } },
+      { type: 'IncidentTriaged', actor, data: { category: body.category, priority: body.priority } },
+    ]);
     this.d.incidentChanged(incident);
     const [recommendations, possible, caller] = await Promise.all([
       this.recommendations(incident, actor),

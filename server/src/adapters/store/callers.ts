@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Caller, PossibleDuplicate } from '@lifeline/protocol';
-import { haversineM } from '../../core/geo.ts';
-import type { Db } from './db.ts';
+import { boundingBox, haversineM } from '../../core/geo.ts';
+import type { Db, IncidentsTable } from './db.ts';
 import { toIncident } from './incidents.ts';
 
 /**
@@ -15,12 +15,27 @@ export function normalizePhone(raw: string): string {
   return p;
 }
 
+/**
+ * The caller's flag, number of calls and latest calls, in one statement (one round trip and one
+ * snapshot: this runs on every new call).
+ */
 export async function getCaller(db: Db, phone: string, recentLimit = 5): Promise<Caller> {
   const p = normalizePhone(phone);
-  const flag = await db.selectFrom('callers').select(['flagged', 'flag_reason']).where('phone', '=', p).executeTakeFirst();
-  const count = await db.selectFrom('incidents').select(db.fn.countAll<string>().as('n')).where('caller_phone', '=', p).executeTakeFirstOrThrow();
-  const recent = await db.selectFrom('incidents').selectAll().where('caller_phone', '=', p).orderBy('created_at', 'desc').limit(recentLimit).execute();
-  return { phone: p, flagged: flag?.flagged ?? false, flagReason: flag?.flag_reason ?? null, calls: Number(count.n), recent: recent.map(toIncident) };
+  const rows = await db
+    .selectFrom(db.selectFrom('incidents').select(db.fn.countAll<string>().as('calls')).where('caller_phone', '=', p).as('n'))
+    .leftJoin('callers as c', (j) => j.on('c.phone', '=', p))
+    .leftJoinLateral(
+      (eb) => eb.selectFrom('incidents').selectAll().where('caller_phone', '=', p).orderBy('created_at', 'desc').limit(recentLimit).as('r'),
+      (j) => j.onTrue(),
+    )
+    .selectAll('r')
+    .select(['n.calls', 'c.flagged', 'c.flag_reason'])
+    .orderBy('r.created_at', 'desc')
+    .execute();
+  const first = rows[0];
+  // Without calls the lateral join still yields one row, all of its incident columns null.
+  const recent = rows.filter((r) => r.id !== null).map((r) => toIncident(r as Selectable<IncidentsTable>));
+  return { phone: p, flagged: first?.flagged ?? false, flagReason: first?.flag_reason ?? null, calls: Number(first?.calls ?? 0), recent };
 }
 
 export async function setCallerFlag(db: Db, phone: string, flagged: boolean, reason: string | null, actor: string): Promise<void> {
@@ -40,14 +55,20 @@ export async function possibleDuplicates(
   withinMin = 30,
 ): Promise<PossibleDuplicate[]> {
   const created = Date.parse(incident.createdAt);
-  const rows = await db
+  // The box lets PostgreSQL drop far-away calls, so only near ones cross the wire; the exact
+  // distance is tested below.
+  const box = boundingBox(incident.location, radiusM);
+  let q = db
     .selectFrom('incidents')
     .select(['id', 'number', 'state', 'lat', 'lng', 'created_at'])
     .where('category', '=', incident.category)
     .where('state', 'not in', ['closed', 'cancelled'])
     .where('id', '!=', incident.id)
     .where('created_at', '>=', new Date(created - withinMin * 60_000))
-    .execute();
+    .where('lat', '>=', box.minLat)
+    .where('lat', '<=', box.maxLat);
+  if (box.lng) q = q.where('lng', '>=', box.lng.min).where('lng', '<=', box.lng.max);
+  const rows = await q.execute();
   return rows
     .map((r) => ({
       incidentId: r.id,

@@ -1,4 +1,4 @@
-import { sql, type Selectable, type Transaction } from 'kysely';
+import { sql, type Insertable, type Selectable, type Transaction } from 'kysely';
 import type { CreateIncidentBody, Incident, IncidentState, TimelineEvent } from '@lifeline/protocol';
 import { OPEN_STATES } from '../../core/incidentMachine.ts';
 import { normalizePhone } from './callers.ts';
@@ -29,23 +29,47 @@ export function toIncident(r: Selectable<IncidentsTable>): Incident {
   };
 }
 
-export async function insertIncident(db: Executor, body: CreateIncidentBody, state: IncidentState): Promise<Incident> {
+function incidentValues(body: CreateIncidentBody, state: IncidentState): Insertable<IncidentsTable> {
+  return {
+    line: body.line,
+    channel: body.channel ?? 'phone',
+    caller_phone: normalizePhone(body.callerPhone),
+    caller_name: body.callerName ?? null,
+    lat: body.location.lat,
+    lng: body.location.lng,
+    address: body.address ?? null,
+    category: body.category,
+    priority: body.priority,
+    notes: body.notes ?? null,
+    state,
+  };
+}
+
+/** An event to append to a new incident's timeline, in this order. */
+export interface NewEvent {
+  type: string;
+  actor: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Inserts an incident and its first timeline events in one statement: one round trip, and one
+ * implicit transaction (all rows or none), so the incident is committed when this resolves.
+ * The events get ascending ids (the timeline order) in the order given.
+ */
+export async function insertIncidentWithEvents(db: Executor, body: CreateIncidentBody, state: IncidentState, events: NewEvent[]): Promise<Incident> {
   const row = await db
-    .insertInto('incidents')
-    .values({
-      line: body.line,
-      channel: body.channel ?? 'phone',
-      caller_phone: normalizePhone(body.callerPhone),
-      caller_name: body.callerName ?? null,
-      lat: body.location.lat,
-      lng: body.location.lng,
-      address: body.address ?? null,
-      category: body.category,
-      priority: body.priority,
-      notes: body.notes ?? null,
-      state,
-    })
-    .returningAll()
+    .with('i', (q) => q.insertInto('incidents').values(incidentValues(body, state)).returningAll())
+    .with('e', (q) =>
+      q
+        .insertInto('incident_events')
+        .columns(['incident_id', 'type', 'actor', 'data'])
+        .expression(
+          sql`SELECT i.id, e.v->>'type', e.v->>'actor', e.v->'data' FROM i, jsonb_array_elements(${JSON.stringify(events)}::jsonb) WITH ORDINALITY AS e(v, ord) ORDER BY e.ord`,
+        ),
+    )
+    .selectFrom('i')
+    .selectAll()
     .executeTakeFirstOrThrow();
   return toIncident(row);
 }
