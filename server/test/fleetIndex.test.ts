@@ -1,6 +1,6 @@
 import { cellToBoundary, cellToLatLng, latLngToCell } from 'h3-js';
 import { describe, expect, it } from 'vitest';
-import { FleetIndex } from '../src/core/fleetIndex.ts';
+import { FleetIndex, insertBounded, type Candidate } from '../src/core/fleetIndex.ts';
 import { haversineM } from '../src/core/geo.ts';
 
 const T = 1_700_000_000_000;
@@ -133,5 +133,19 @@ describe('FleetIndex', () => {
     ]);
     expect(idx.nearestAvailable(SCENE, { limit: 5, maxRadiusM: 10_000 }).map((c) => c.id)).toEqual(['near']);
     expect(idx.nearestAvailable(SCENE, { limit: 5, maxRadiusM: 100_000, accept: (e) => e.id !== 'near' }).map((c) => c.id)).toEqual(['far']);
+  });
+});
+
+describe('insertBounded', () => {
+  it.each([1, 3, 15])('keeps the same first %i as sorting every candidate (ties keep arrival order)', (limit) => {
+    const r = rng(limit);
+    for (let run = 0; run < 50; run++) {
+      // Rounded distances, so ties are common.
+      const all: Candidate[] = Array.from({ length: Math.floor(r() * 40) }, (_, i) => ({ id: `u${i}`, distanceM: Math.round(r() * 20) }));
+      const list: Candidate[] = [];
+      for (const c of all) insertBounded(list, c, limit);
+      const expected = [...all].sort((a, b) => a.distanceM - b.distanceM).slice(0, limit);
+      expect(list).toEqual(expected);
+    }
   });
 });

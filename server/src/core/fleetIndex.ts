@@ -136,11 +136,11 @@ export class FleetIndex {
           const entry = this.units.get(id)!;
           if (opts.accept && !opts.accept(entry)) continue;
           const distanceM = haversineM(at, entry.position!);
-          if (distanceM <= opts.maxRadiusM) insertSorted(found, { id, distanceM });
+          if (distanceM <= opts.maxRadiusM) insertBounded(found, { id, distanceM }, opts.limit);
         }
       }
     }
-    return found.slice(0, opts.limit);
+    return found;
   }
 
   /**
@@ -183,8 +183,17 @@ function ring(origin: string, k: number): string[] {
   }
 }
 
-function insertSorted(list: Candidate[], c: Candidate): void {
-  let i = list.length;
-  while (i > 0 && list[i - 1]!.distanceM > c.distanceM) i--;
-  list.splice(i, 0, c);
+/**
+ * Inserts `c` into `list` (sorted by distance, at most `limit` long) after any equally near
+ * candidate, dropping the farthest beyond `limit`: the same first `limit` as sorting them all.
+ */
+export function insertBounded(list: Candidate[], c: Candidate, limit: number): void {
+  if (list.length >= limit && c.distanceM >= list[limit - 1]!.distanceM) return;
+  let i = Math.min(list.length, limit - 1);
+  if (list.length >= limit) list.length = limit - 1;
+  while (i > 0 && list[i - 1]!.distanceM > c.distanceM) {
+    list[i] = list[i - 1]!;
+    i--;
+  }
+  list[i] = c;
 }
