@@ -126,6 +126,26 @@ describe('FleetIndex', () => {
     }
   });
 
+  it.each([7, 8])('agrees with a brute-force scan when the accept filter rejects units (resolution %i)', (res) => {
+    const r = rng(7 + res);
+    const units: [string, number, number][] = Array.from({ length: 2000 }, (_, i) => [`U${i}`, 10.7 + r() * 0.6, 106.4 + r() * 0.6]);
+    const idx = indexWith(units, res);
+    // Every third unit is refused (e.g. a stale fix), wherever it is.
+    const accepted = (id: string) => Number(id.slice(1)) % 3 !== 0;
+    for (let q = 0; q < 200; q++) {
+      const at = { lat: 10.6 + r() * 0.8, lng: 106.3 + r() * 0.8 };
+      const k = 1 + Math.floor(r() * 15);
+      const brute = units
+        .filter(([id]) => accepted(id))
+        .map(([id, lat, lng]) => ({ id, distanceM: haversineM(at, { lat, lng }) }))
+        .filter((c) => c.distanceM <= 30_000)
+        .sort((a, b) => a.distanceM - b.distanceM)
+        .slice(0, k);
+      const got = idx.nearestAvailable(at, { limit: k, maxRadiusM: 30_000, accept: (e) => accepted(e.id) });
+      expect(got.map((c) => c.id)).toEqual(brute.map((c) => c.id));
+    }
+  });
+
   it('respects the radius cap and the accept filter', () => {
     const idx = indexWith([
       ['near', SCENE.lat + 0.001, SCENE.lng],

@@ -23,7 +23,10 @@ export interface NearestOptions {
   limit: number;
   /** Stop the ring walk at this great-circle radius, metres. */
   maxRadiusM: number;
-  /** Extra filter (capability, freshness…) applied to available units. */
+  /**
+   * Extra filter (capability, freshness…) applied to available units; a pure test, asked only of
+   * units near enough to make the list.
+   */
   accept?: (entry: UnitEntry) => boolean;
 }
 
@@ -35,7 +38,8 @@ export interface NearestOptions {
 export class FleetIndex {
   readonly resolution: number;
   private readonly units = new Map<string, UnitEntry>();
-  private readonly buckets = new Map<string, Set<string>>();
+  /** Searchable units by cell; the entries themselves, so a search needs no lookup by id. */
+  private readonly buckets = new Map<string, Set<UnitEntry>>();
   /** Smallest hexagon circumradius (= edge length) assumed at this resolution, metres. */
   private readonly minEdgeM: number;
 
@@ -130,13 +134,16 @@ export class FleetIndex {
     for (let k = 0; this.ringLowerBoundM(k) <= opts.maxRadiusM; k++) {
       if (found.length >= opts.limit && this.ringLowerBoundM(k) > found[opts.limit - 1]!.distanceM) break;
       for (const cell of ring(origin, k)) {
-        const ids = this.buckets.get(cell);
-        if (!ids) continue;
-        for (const id of ids) {
-          const entry = this.units.get(id)!;
-          if (opts.accept && !opts.accept(entry)) continue;
+        const entries = this.buckets.get(cell);
+        if (!entries) continue;
+        for (const entry of entries) {
           const distanceM = haversineM(at, entry.position!);
-          if (distanceM <= opts.maxRadiusM) insertBounded(found, { id, distanceM }, opts.limit);
+          if (distanceM > opts.maxRadiusM) continue;
+          // Farther than the limit-th found: it cannot make the list, whatever `accept` says
+          // (a filter, so asking it only here changes no result).
+          if (found.length >= opts.limit && distanceM >= found[opts.limit - 1]!.distanceM) continue;
+          if (opts.accept && !opts.accept(entry)) continue;
+          insertBounded(found, { id: entry.id, distanceM }, opts.limit);
         }
       }
     }
@@ -160,14 +167,14 @@ export class FleetIndex {
     if (!this.isSearchable(e)) return;
     let set = this.buckets.get(e.cell!);
     if (!set) this.buckets.set(e.cell!, (set = new Set()));
-    set.add(e.id);
+    set.add(e);
   }
 
   private unbucket(e: UnitEntry): void {
     if (e.cell === null) return;
     const set = this.buckets.get(e.cell);
     if (!set) return;
-    set.delete(e.id);
+    set.delete(e);
     if (set.size === 0) this.buckets.delete(e.cell);
   }
 }
