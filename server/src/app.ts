@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ErrorBody } from '@lifeline/protocol';
 import { authPlugin } from './adapters/http/auth.ts';
+import { metricsPlugin, type MetricsPluginOptions } from './adapters/http/metrics.ts';
 import { apiRoutes, type RouteDeps } from './adapters/http/routes.ts';
 
 export const UI_DIST = fileURLToPath(new URL('../../dispatcher-ui/dist/', import.meta.url));
@@ -21,6 +22,8 @@ export interface BuildAppOptions {
   uiDir?: string;
   /** Reverse proxies whose X-Forwarded-For is believed (TRUST_PROXY); none by default. */
   trustProxy?: string[];
+  /** GET /metrics and the request-duration histograms (adapters/http/metrics.ts). */
+  metrics?: MetricsPluginOptions;
 }
 
 export function buildApp(deps: RouteDeps, opts: BuildAppOptions): FastifyInstance {
@@ -53,6 +56,8 @@ export function buildApp(deps: RouteDeps, opts: BuildAppOptions): FastifyInstanc
   });
 
   void app.register(authPlugin, { db: deps.db });
+  // Before the API routes: its onResponse hook times them.
+  if (opts.metrics) void app.register(metricsPlugin, opts.metrics);
   void app.register(apiRoutes(deps));
 
   const uiDir = opts.uiDir ?? UI_DIST;

@@ -46,6 +46,10 @@ export interface Config {
   seedDemo: boolean;
   /** AUTO_ASSIGN_PRIORITIES / _MAX_ETA_SEC / _MAX_ATTEMPTS (core/autoAssignPolicy.ts); off by default. */
   autoAssign: AutoAssignPolicy;
+  /** Bearer token for GET /metrics; null → only direct connections from this machine. */
+  metricsToken: string | null;
+  /** Delete vehicle_positions older than this many days (plain PostgreSQL); null → keep forever. */
+  positionRetentionDays: number | null;
 }
 
 export class ConfigError extends Error {
@@ -119,7 +123,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     instanceId: env.INSTANCE_ID || 'main',
     seedDemo: (env.SEED_DEMO ?? '1') !== '0',
     autoAssign: autoAssignPolicyFromEnv(env, errors),
+    metricsToken: env.METRICS_TOKEN || null,
+    positionRetentionDays: null,
   };
+  if (cfg.metricsToken !== null && !/^[\x21-\x7e]{16,}$/.test(cfg.metricsToken)) errors.push('METRICS_TOKEN must be at least 16 printable characters without spaces (e.g. METRICS_TOKEN=$(openssl rand -hex 24))');
+  const retention = env.POSITION_RETENTION_DAYS;
+  if (retention !== undefined && retention !== '') {
+    const days = Number(retention);
+    if (/^\d+$/.test(retention.trim()) && days >= 1 && days <= 36_500) cfg.positionRetentionDays = days;
+    else errors.push(`POSITION_RETENTION_DAYS=${retention} is not a whole number of days between 1 and 36500 (unset it to keep positions forever)`);
+  }
   if (env.MQTT_AUTH !== undefined && !['0', '1'].includes(env.MQTT_AUTH)) errors.push('MQTT_AUTH must be 0 or 1');
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(cfg.instanceId)) errors.push('INSTANCE_ID must be 1-40 letters, digits, _ or -');
   // Two instances under one name would take each other's MQTT session in turn.

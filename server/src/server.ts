@@ -5,6 +5,7 @@ import { buildApp } from './app.ts';
 import { ConfigError, type Config } from './config.ts';
 import { createEtaProvider, OSM_ATTRIBUTION, type EtaProviderChain } from './adapters/routing/index.ts';
 import { Counters } from './counters.ts';
+import { Metrics } from './adapters/metrics.ts';
 import { DEFAULT_TARGETS } from './core/kpi.ts';
 import { DEFAULT_MAP_AREA, mapArea, type MapArea } from './core/mapArea.ts';
 import { haversineM } from './core/geo.ts';
@@ -26,6 +27,7 @@ import { startEmbeddedPostgres, type EmbeddedPg } from './adapters/store/embedde
 import { listIncidents } from './adapters/store/incidents.ts';
 import { migrate } from './adapters/store/migrate.ts';
 import { PositionWriter, DEFAULT_WRITER, type PositionWriterOptions } from './adapters/store/positionWriter.ts';
+import { DEFAULT_RETENTION, startPositionRetention } from './adapters/store/retention.ts';
 import { seedDemo } from './adapters/store/seed.ts';
 import { userForToken } from './adapters/store/users.ts';
 import { listHospitals, loadVehicles } from './adapters/store/vehicles.ts';
@@ -203,6 +205,24 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     const geocodeStart = performance.now();
     const geocoder = new Geocoder('graph' in eta ? (eta as EtaProviderChain).graph : null, () => hospitals);
     if (geocoder.streets) logger.info({ streets: geocoder.streets.size, ms: Math.round(performance.now() - geocodeStart) }, 'street index built');
+    // Prometheus metrics of this instance (GET /metrics, adapters/http/metrics.ts for who may read them).
+    const metrics = new Metrics(
+      counters,
+      {
+        fleet: fleet.index,
+        writer,
+        pool,
+        mqttConnected: () => bus?.connected() ?? false,
+        socketClients: () => realtime?.io.engine.clientsCount ?? 0,
+        openIncidentsByState: async () => {
+          const r = await pool.query<{ state: string; n: number }>(`SELECT state, count(*)::int AS n FROM incidents WHERE state NOT IN ('closed', 'cancelled') GROUP BY state`);
+          return Object.fromEntries(r.rows.map((x) => [x.state, x.n]));
+        },
+        log: logger,
+      },
+      cfg.instanceId,
+    );
+    writer.onBatchCommitted = (rows, at) => metrics.positionsCommitted(rows, at);
     const app = buildApp(
       {
         db,
@@ -231,7 +251,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
         },
         autoAssign,
       },
-      { logger, uiDir: o.uiDir, trustProxy: cfg.trustProxy },
+      { logger, uiDir: o.uiDir, trustProxy: cfg.trustProxy, metrics: { metrics, token: cfg.metricsToken } },
     );
     realtime = new RealtimeGateway(
       app.server,
@@ -266,6 +286,18 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     }, Math.min(5000, cfg.silentAfterSec * 250));
     silence.unref();
     cleanups.push(async () => clearInterval(silence));
+
+    // POSITION_RETENTION_DAYS on plain PostgreSQL (TimescaleDB drops its own chunks): at start, then every 5 minutes.
+    if (cfg.positionRetentionDays !== null) {
+      const stopRetention = startPositionRetention(pool, {
+        ...DEFAULT_RETENTION,
+        retentionDays: cfg.positionRetentionDays,
+        everyMs: 5 * 60_000,
+        log: logger,
+        deletedRows: (n) => counters.inc('positions_retention_deleted', n),
+      });
+      cleanups.push(stopRetention);
+    }
 
     const ingest = new Ingest({
       prefix: cfg.mqttPrefix,

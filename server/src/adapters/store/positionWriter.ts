@@ -55,6 +55,8 @@ export class PositionWriter {
   private failures = 0;
   private stopped = false;
   readonly stats = { written: 0, duplicates: 0, batches: 0, failedBatches: 0, lastLagMs: 0 };
+  /** Told of every committed batch, with the commit time (the lag histogram, adapters/metrics.ts). */
+  onBatchCommitted: ((rows: readonly PositionRow[], committedAtMs: number) => void) | null = null;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -126,6 +128,11 @@ export class PositionWriter {
             this.onCommitted(last);
           } catch (err) {
             this.log.error({ err }, 'position commit callback failed');
+          }
+          try {
+            this.onBatchCommitted?.(batch, Date.now());
+          } catch (err) {
+            this.log.error({ err }, 'position batch observer failed');
           }
         },
         (err: unknown) => {
