@@ -1,5 +1,6 @@
 export * from './auth.ts';
 export * from './common.ts';
+export * from './contracts.ts';
 export * from './mqtt.ts';
 export * from './rest.ts';
 export * from './review.ts';

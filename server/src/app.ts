@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { ErrorBody } from '@lifeline/protocol';
+import { DEFAULT_TOPIC_PREFIX, type ErrorBody } from '@lifeline/protocol';
 import { authPlugin } from './adapters/http/auth.ts';
+import { contractsPlugin } from './adapters/http/contracts.ts';
 import { metricsPlugin, type MetricsPluginOptions } from './adapters/http/metrics.ts';
 import { apiRoutes, type RouteDeps } from './adapters/http/routes.ts';
 
@@ -24,6 +25,8 @@ export interface BuildAppOptions {
   trustProxy?: string[];
   /** GET /metrics and the request-duration histograms (adapters/http/metrics.ts). */
   metrics?: MetricsPluginOptions;
+  /** MQTT_PREFIX, for the topics in /api/schemas/mqtt.json. */
+  mqttPrefix?: string;
 }
 
 export function buildApp(deps: RouteDeps, opts: BuildAppOptions): FastifyInstance {
@@ -55,6 +58,8 @@ export function buildApp(deps: RouteDeps, opts: BuildAppOptions): FastifyInstanc
     void reply.code(status >= 400 ? status : 500).send(body);
   });
 
+  // First: it documents only the routes added after it (/api/openapi.json, /api/schemas/*.json).
+  void app.register(contractsPlugin, { mqttPrefix: opts.mqttPrefix ?? DEFAULT_TOPIC_PREFIX });
   void app.register(authPlugin, { db: deps.db });
   // Before the API routes: its onResponse hook times them.
   if (opts.metrics) void app.register(metricsPlugin, opts.metrics);

@@ -251,7 +251,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
         },
         autoAssign,
       },
-      { logger, uiDir: o.uiDir, trustProxy: cfg.trustProxy, metrics: { metrics, token: cfg.metricsToken } },
+      { logger, uiDir: o.uiDir, trustProxy: cfg.trustProxy, metrics: { metrics, token: cfg.metricsToken }, mqttPrefix: cfg.mqttPrefix },
     );
     realtime = new RealtimeGateway(
       app.server,
