@@ -124,7 +124,8 @@ export const MergeBodySchema = Type.Object({ intoIncidentId: IncidentIdSchema },
  * Why the auto-assign policy left a call to the dispatcher: not_open (assigned, merged or
  * cancelled first), possible_duplicate, caller_flagged, no_unit, eta_too_long (best unit beyond
  * the configured ETA), fallback_eta (the best ETA is from a fallback source: the router failed),
- * units_taken (every eligible unit was taken meanwhile), attempts_exhausted (after no ack).
+ * units_taken (every eligible unit was taken meanwhile), attempts_exhausted (after no ack),
+ * missed_ack (every eligible unit missed an acknowledgement recently: AUTO_ASSIGN_ACK_COOLDOWN_SEC).
  */
 export const AUTO_ASSIGN_SKIPS = [
   'not_open',
@@ -135,6 +136,7 @@ export const AUTO_ASSIGN_SKIPS = [
   'fallback_eta',
   'units_taken',
   'attempts_exhausted',
+  'missed_ack',
 ] as const;
 export const AutoAssignSkipSchema = Type.Union(AUTO_ASSIGN_SKIPS.map((s) => Type.Literal(s)));
 export type AutoAssignSkip = (typeof AUTO_ASSIGN_SKIPS)[number];

@@ -10,7 +10,7 @@ import {
   type IntakeFacts,
 } from '../src/core/autoAssignPolicy.ts';
 
-const POLICY: AutoAssignPolicy = { priorities: [1], maxEtaSec: 600, maxAttempts: 3 };
+const POLICY: AutoAssignPolicy = { priorities: [1], maxEtaSec: 600, maxAttempts: 3, ackCooldownSec: 900 };
 const CALL: IntakeFacts = { priority: 1, state: 'triaged', vehicleId: null, possibleDuplicates: 0, callerFlagged: false };
 
 const rec = (vehicleId: string, etaSec: number, etaSource: EtaSource = 'road'): Recommendation => ({
@@ -53,6 +53,15 @@ describe('decideAtIntake', () => {
     expect(ids(decideAtIntake(POLICY, { ...CALL, ...call }, recs, 'road'))).toEqual(expected);
   });
 
+  it.each<[string, Recommendation[], string[], string[] | string]>([
+    ['a unit that recently missed an ack is passed over: the next best decides', [rec('A', 100), rec('B', 200)], ['A'], ['B']],
+    ['…and is no fallback for a 409 either', [rec('A', 100), rec('B', 200), rec('C', 300)], ['B'], ['A', 'C']],
+    ['every eligible unit recently missed an ack', [rec('A', 100), rec('B', 200)], ['A', 'B'], 'missed_ack'],
+    ['the next best beyond the max ETA once the missed one is passed over', [rec('A', 100), rec('B', 700)], ['A'], 'eta_too_long'],
+  ])('%s', (_name, recs, missed, expected) => {
+    expect(ids(decideAtIntake(POLICY, CALL, recs, 'road', new Set(missed)))).toEqual(expected);
+  });
+
   it('straight line is no fallback when it is the only source', () => {
     expect(ids(decideAtIntake(POLICY, CALL, [rec('A', 100, 'straight_line')], 'straight_line'))).toEqual(['A']);
   });
@@ -68,15 +77,22 @@ describe('decideAfterNoAck', () => {
   ])('%s', (_name, attempts, tried, recs, expected) => {
     expect(ids(decideAfterNoAck(POLICY, attempts, recs, new Set(tried), 'road'))).toEqual(expected);
   });
+
+  it('passes over untried units that recently missed an ack elsewhere', () => {
+    const recs = [rec('A', 100), rec('B', 150), rec('C', 300)];
+    expect(ids(decideAfterNoAck(POLICY, 1, recs, new Set(['A']), 'road', new Set(['A', 'B'])))).toEqual(['C']);
+    expect(ids(decideAfterNoAck(POLICY, 1, recs.slice(0, 2), new Set(['A']), 'road', new Set(['A', 'B'])))).toEqual('missed_ack');
+  });
 });
 
 describe('autoAssignPolicyFromEnv', () => {
   it.each<[Record<string, string>, Partial<AutoAssignPolicy>]>([
-    [{}, { priorities: [], maxEtaSec: 900, maxAttempts: 3 }],
+    [{}, { priorities: [], maxEtaSec: 900, maxAttempts: 3, ackCooldownSec: 900 }],
     [{ AUTO_ASSIGN_PRIORITIES: '' }, { priorities: [] }],
     [{ AUTO_ASSIGN_PRIORITIES: '1' }, { priorities: [1] }],
     [{ AUTO_ASSIGN_PRIORITIES: ' 2, 1 ,1' }, { priorities: [1, 2] }],
     [{ AUTO_ASSIGN_PRIORITIES: '1', AUTO_ASSIGN_MAX_ETA_SEC: '480', AUTO_ASSIGN_MAX_ATTEMPTS: '2' }, { priorities: [1], maxEtaSec: 480, maxAttempts: 2 }],
+    [{ AUTO_ASSIGN_ACK_COOLDOWN_SEC: '0' }, { ackCooldownSec: 0 }],
   ])('%o', (env, expected) => {
     const errors: string[] = [];
     expect(autoAssignPolicyFromEnv(env, errors)).toMatchObject(expected);

@@ -14,9 +14,14 @@ export interface AutoAssignPolicy {
    * time one does not acknowledge in time. After that the dispatcher alone decides.
    */
   maxAttempts: number;
+  /**
+   * A unit that missed an acknowledgement this recently is not assigned automatically (its
+   * tablet may be off or out of coverage), seconds; 0 = no cool-down. The dispatcher still may.
+   */
+  ackCooldownSec: number;
 }
 
-export const AUTO_ASSIGN_OFF: AutoAssignPolicy = { priorities: [], maxEtaSec: 900, maxAttempts: 3 };
+export const AUTO_ASSIGN_OFF: AutoAssignPolicy = { priorities: [], maxEtaSec: 900, maxAttempts: 3, ackCooldownSec: 900 };
 
 /**
  * How many recommendations one decision may try when the unit it picked was taken in the
@@ -48,11 +53,17 @@ export function coversPriority(policy: AutoAssignPolicy, priority: number): bool
  * first) and the ETA source the server asks first (`primarySource`). Call only when
  * `coversPriority` holds.
  */
-export function decideAtIntake(policy: AutoAssignPolicy, call: IntakeFacts, recs: readonly Recommendation[], primarySource: EtaSource): AutoAssignDecision {
+export function decideAtIntake(
+  policy: AutoAssignPolicy,
+  call: IntakeFacts,
+  recs: readonly Recommendation[],
+  primarySource: EtaSource,
+  missedAck: ReadonlySet<string> = new Set(),
+): AutoAssignDecision {
   if (call.state !== 'triaged' || call.vehicleId !== null) return { assign: false, skip: 'not_open' };
   if (call.possibleDuplicates > 0) return { assign: false, skip: 'possible_duplicate' };
   if (call.callerFlagged) return { assign: false, skip: 'caller_flagged' };
-  return pickUnits(policy, recs, new Set(), primarySource);
+  return pickUnits(policy, recs, new Set(), primarySource, missedAck);
 }
 
 /**
@@ -65,9 +76,10 @@ export function decideAfterNoAck(
   recs: readonly Recommendation[],
   tried: ReadonlySet<string>,
   primarySource: EtaSource,
+  missedAck: ReadonlySet<string> = new Set(),
 ): AutoAssignDecision {
   if (attempts >= policy.maxAttempts) return { assign: false, skip: 'attempts_exhausted' };
-  return pickUnits(policy, recs, tried, primarySource);
+  return pickUnits(policy, recs, tried, primarySource, missedAck);
 }
 
 /**
@@ -78,10 +90,18 @@ export function decideAfterNoAck(
  * the patient, and waiting for a human to choose costs more than the difference. The dispatcher
  * can still change the unit.
  */
-function pickUnits(policy: AutoAssignPolicy, recs: readonly Recommendation[], tried: ReadonlySet<string>, primarySource: EtaSource): AutoAssignDecision {
-  const open = recs.filter((r) => !tried.has(r.vehicleId));
+function pickUnits(
+  policy: AutoAssignPolicy,
+  recs: readonly Recommendation[],
+  tried: ReadonlySet<string>,
+  primarySource: EtaSource,
+  missedAck: ReadonlySet<string>,
+): AutoAssignDecision {
+  const untried = recs.filter((r) => !tried.has(r.vehicleId));
+  // Units that recently missed an ack are passed over (the next best decides), not counted as tried.
+  const open = untried.filter((r) => !missedAck.has(r.vehicleId));
   const best = open[0];
-  if (!best) return { assign: false, skip: 'no_unit' };
+  if (!best) return { assign: false, skip: untried.length > 0 ? 'missed_ack' : 'no_unit' };
   if (best.etaSource !== primarySource) return { assign: false, skip: 'fallback_eta' };
   if (best.etaSec > policy.maxEtaSec) return { assign: false, skip: 'eta_too_long' };
   const candidates = open.filter((r) => r.etaSource === primarySource && r.etaSec <= policy.maxEtaSec).slice(0, MAX_TAKEN_RETRIES);
@@ -90,7 +110,7 @@ function pickUnits(policy: AutoAssignPolicy, recs: readonly Recommendation[], tr
 
 /**
  * Reads the policy from the environment (AUTO_ASSIGN_PRIORITIES, AUTO_ASSIGN_MAX_ETA_SEC,
- * AUTO_ASSIGN_MAX_ATTEMPTS); each problem is pushed onto `errors` as a sentence naming the
+ * AUTO_ASSIGN_MAX_ATTEMPTS, AUTO_ASSIGN_ACK_COOLDOWN_SEC); each problem is pushed onto `errors` as a sentence naming the
  * variable and what to write instead.
  */
 export function autoAssignPolicyFromEnv(env: Record<string, string | undefined>, errors: string[]): AutoAssignPolicy {
@@ -114,5 +134,6 @@ export function autoAssignPolicyFromEnv(env: Record<string, string | undefined>,
     priorities: bad ? [] : [...new Set(parts.map(Number))].sort((a, b) => a - b),
     maxEtaSec: int('AUTO_ASSIGN_MAX_ETA_SEC', AUTO_ASSIGN_OFF.maxEtaSec, 30, 7200, 'seconds'),
     maxAttempts: int('AUTO_ASSIGN_MAX_ATTEMPTS', AUTO_ASSIGN_OFF.maxAttempts, 1, 10, 'units per incident'),
+    ackCooldownSec: int('AUTO_ASSIGN_ACK_COOLDOWN_SEC', AUTO_ASSIGN_OFF.ackCooldownSec, 0, 86_400, 'seconds'),
   };
 }

@@ -1,4 +1,5 @@
 import { AUTO_ASSIGN_ACTOR, type AutoAssignOutcome, type AutoAssignSkip, type CreateIncidentResponse, type EtaSource, type Recommendation } from '@lifeline/protocol';
+import { sql } from 'kysely';
 import { coversPriority, decideAfterNoAck, decideAtIntake, type AutoAssignPolicy } from '../core/autoAssignPolicy.ts';
 import type { Db } from '../adapters/store/db.ts';
 import type { Counters } from '../counters.ts';
@@ -34,6 +35,7 @@ export class AutoAssigner {
         { priority: incident.priority, state: incident.state, vehicleId: incident.vehicleId, possibleDuplicates: res.possibleDuplicates.length, callerFlagged: res.caller.flagged },
         res.recommendations,
         this.d.primaryEtaSource,
+        await this.missedAckRecently(),
       );
       if (!decision.assign) {
         // The unit that was too far, or ranked by a fallback ETA, is named on the timeline.
@@ -82,7 +84,7 @@ export class AutoAssigner {
       const attempts = rows.filter((r) => r.assigned_by === AUTO_ASSIGN_ACTOR).length;
       const tried = new Set(rows.map((r) => r.vehicle_id));
       const recs = attempts < this.d.policy.maxAttempts ? await this.d.dispatch.recommendations(incident, AUTO_ASSIGN_ACTOR) : [];
-      const decision = decideAfterNoAck(this.d.policy, attempts, recs, tried, this.d.primaryEtaSource);
+      const decision = decideAfterNoAck(this.d.policy, attempts, recs, tried, this.d.primaryEtaSource, recs.length ? await this.missedAckRecently() : new Set());
       const stopped = async (skip: AutoAssignSkip, extra: Record<string, unknown> = {}) => {
         this.d.counters.inc('auto_assign_stopped');
         await this.d.dispatch.note(incidentId, 'AutoAssignStopped', AUTO_ASSIGN_ACTOR, { why: skip, vehicleId, attempts, ...extra });
@@ -111,6 +113,20 @@ export class AutoAssigner {
       this.d.log.error({ err, incidentId, vehicleId }, 'auto-reassign after no ack failed');
       return null;
     }
+  }
+
+  /** Units with an AckTimedOut within the cool-down (sql/006 indexes these events by time). */
+  private async missedAckRecently(): Promise<Set<string>> {
+    const sec = this.d.policy.ackCooldownSec;
+    if (sec <= 0) return new Set();
+    const rows = await this.d.db
+      .selectFrom('incident_events')
+      .select(sql<string>`data->>'vehicleId'`.as('vehicleId'))
+      .distinct()
+      .where('type', '=', 'AckTimedOut')
+      .where('ts', '>', sql<Date>`now() - make_interval(secs => ${sec})`)
+      .execute();
+    return new Set(rows.map((r) => r.vehicleId).filter(Boolean));
   }
 
   /** The timeline's account of why this unit was chosen. */
