@@ -1,5 +1,6 @@
 import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { TopbarNav } from './topbarNav.ts';
+import { useChime } from './features/useChime.ts';
 import type { Map as MlMap } from 'maplibre-gl';
 import type { Caller, CreateIncidentResponse, Incident, LatLng, PossibleDuplicate, Recommendation, User } from '@lifeline/protocol';
 import type { ClientConfig } from './api.ts';
@@ -56,6 +57,13 @@ export function App({ store, config, user, onLogout }: AppProps) {
   const topNav = useContext(TopbarNav);
   const incidents = useOpenIncidents(store);
   const alerts = useAlerts(store);
+  // A unit that does not acknowledge needs the dispatcher now: a chime, when they turned sound on.
+  const sound = useChime();
+  const alertCount = useRef(alerts.length);
+  useEffect(() => {
+    if (alerts.length > alertCount.current) sound.ring();
+    alertCount.current = alerts.length;
+  }, [alerts.length, sound.ring]);
   const [callAt, setCallAt] = useState<LatLng | null>(null);
   const [panel, setPanel] = useState<Panel>({ kind: 'intake' });
   const [selectedUnit, setSelectedUnit] = useState<string | null>(null);
@@ -196,6 +204,9 @@ export function App({ store, config, user, onLogout }: AppProps) {
             </button>
           </span>
         ) : null}
+        <button type="button" className={`sound${sound.soundOn ? ' on' : ''}`} name="sound" aria-pressed={sound.soundOn} data-chimes={sound.count} title={t('sound.title')} onClick={sound.toggle}>
+          {t(sound.soundOn ? 'sound.on' : 'sound.off')}
+        </button>
         <button type="button" className="lang" aria-label={t('lang.label')} lang={locale === 'vi' ? 'en' : 'vi'} onClick={() => setLocale(locale === 'vi' ? 'en' : 'vi')}>
           {t('lang.other')}
         </button>

@@ -218,6 +218,9 @@ describe('dispatcher page in Chromium against the real server', () => {
 
   let firstIncident = '';
   it('places a call by clicking the map, shows recommendations, and assigns with Enter', async () => {
+    // Sound on for the ack alert below (a click, as browsers require).
+    await page.click('.topbar button[name=sound][aria-pressed=false]');
+    await page.waitForSelector('.topbar button[name=sound][aria-pressed=true]');
     firstIncident = await createIncidentByClick({ lat: 10.976, lng: 106.664 }, '0901 234 567', 'cardiac', '1');
     const rows = await page.$$eval('section.recs li[role=option]', (els) =>
       els.map((el) => ({ id: (el as HTMLElement).dataset.vehicleId, text: el.textContent ?? '' })),
@@ -240,6 +243,7 @@ describe('dispatcher page in Chromium against the real server', () => {
     // Nobody runs BD-01's agent here, so the server's ack timeout (2 s in this test) raises an alert.
     const alert = await page.waitForSelector('.alerts .alert');
     expect(await alert.textContent()).toMatch(/BD-01.*#1/);
+    await page.waitForSelector('.topbar button[name=sound][data-chimes="1"]');
     // The way out is on the alert itself: choose another unit (re-recommend).
     await page.click('.alerts .alert button:has-text("Đổi xe")');
     await page.waitForSelector(`section.recs[data-incident-id="${firstIncident}"][data-mode="reassign"]`);

@@ -6,6 +6,9 @@ export const vi = {
   'app.subtitle': 'Điều phối cấp cứu 115 / 1022',
   'lang.label': 'Ngôn ngữ',
   'lang.other': 'English',
+  'sound.on': 'Âm báo: bật',
+  'sound.off': 'Âm báo: tắt',
+  'sound.title': 'Phát âm báo khi xe không xác nhận nhiệm vụ',
 
   'conn.connecting': 'Đang kết nối…',
   'conn.live': 'Trực tuyến',
@@ -265,6 +268,9 @@ export const en: Record<MessageKey, string> = {
   'app.subtitle': 'Ambulance dispatch 115 / 1022',
   'lang.label': 'Language',
   'lang.other': 'Tiếng Việt',
+  'sound.on': 'Sound: on',
+  'sound.off': 'Sound: off',
+  'sound.title': 'Play a chime when a unit does not acknowledge',
 
   'conn.connecting': 'Connecting…',
   'conn.live': 'Live',

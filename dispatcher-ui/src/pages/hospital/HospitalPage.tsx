@@ -6,7 +6,8 @@ import { request } from '../http.ts';
 import { PageBar } from '../PageBar.tsx';
 import { usePageText } from '../text.ts';
 import { EdStatusForm } from './EdStatusForm.tsx';
-import { afterList, chime, markSeen, unseen, type SeenCases } from './newCases.ts';
+import { afterList, markSeen, unseen, type SeenCases } from './newCases.ts';
+import { useChime } from '../../features/useChime.ts';
 
 /** States in which the patient has left the scene: arrival and handover can be recorded. */
 const AT_OR_TO_HOSPITAL = new Set(['transporting', 'at_hospital']);
@@ -33,10 +34,7 @@ export function HospitalPage({ user, socket, onLogout }: { user: User; socket: L
   /** A socket push is newer than any REST answer still in flight. */
   const pushed = useRef(false);
   const [seen, setSeen] = useState<SeenCases>({ seen: null });
-  /** Created on the click that turns sound on (browsers only let a page play sound after a click). */
-  const audio = useRef<AudioContext | null>(null);
-  const [soundOn, setSoundOn] = useState(false);
-  const [chimes, setChimes] = useState(0);
+  const sound = useChime();
 
   const take = useCallback((list: HospitalCase[]) => {
     setCases(list);
@@ -50,19 +48,9 @@ export function HospitalPage({ user, socket, onLogout }: { user: User; socket: L
   useEffect(() => {
     const base = document.title.replace(/^\(\d+\) /, '');
     document.title = fresh.length ? `(${fresh.length}) ${base}` : base;
-    if (fresh.length > lastFresh.current && soundOn && audio.current) {
-      chime(audio.current);
-      setChimes((n) => n + 1);
-    }
+    if (fresh.length > lastFresh.current) sound.ring();
     lastFresh.current = fresh.length;
-  }, [fresh.length, soundOn]);
-  const toggleSound = () => {
-    if (!soundOn) {
-      audio.current ??= new AudioContext();
-      void audio.current.resume();
-    }
-    setSoundOn(!soundOn);
-  };
+  }, [fresh.length, sound.ring]);
 
   useEffect(() => {
     // Listen first, then take the REST snapshot: a push in between is never lost (a newer push wins).
@@ -110,8 +98,8 @@ export function HospitalPage({ user, socket, onLogout }: { user: User; socket: L
   return (
     <div className="page hospital-page">
       <PageBar title={hospital ? hospital.name : p('hospital.title')} user={user} onLogout={onLogout}>
-        <button type="button" className={`sound${soundOn ? ' on' : ''}`} name="sound" aria-pressed={soundOn} data-chimes={chimes} onClick={toggleSound}>
-          {p(soundOn ? 'hospital.soundOn' : 'hospital.soundOff')}
+        <button type="button" className={`sound${sound.soundOn ? ' on' : ''}`} name="sound" aria-pressed={sound.soundOn} data-chimes={sound.count} onClick={sound.toggle}>
+          {p(sound.soundOn ? 'hospital.soundOn' : 'hospital.soundOff')}
         </button>
         <span className={`conn ${live ? 'live' : 'offline'}`} data-connection={live ? 'live' : 'offline'}>
           {live ? p('hospital.live') : p('hospital.offline')}

@@ -24,19 +24,3 @@ export function unseen(state: SeenCases, cases: readonly HospitalCase[]): string
 export function markSeen(state: SeenCases, incidentId: string): SeenCases {
   return { seen: new Set([...(state.seen ?? []), incidentId]) };
 }
-
-/** A short two-tone chime through Web Audio (no sound file to ship). `ctx` must have been created on a click. */
-export function chime(ctx: AudioContext): void {
-  const t0 = ctx.currentTime;
-  for (const [i, hz] of [880, 660].entries()) {
-    const osc = ctx.createOscillator();
-    const gain = ctx.createGain();
-    osc.frequency.value = hz;
-    gain.gain.setValueAtTime(0.0001, t0 + i * 0.25);
-    gain.gain.exponentialRampToValueAtTime(0.3, t0 + i * 0.25 + 0.02);
-    gain.gain.exponentialRampToValueAtTime(0.0001, t0 + i * 0.25 + 0.22);
-    osc.connect(gain).connect(ctx.destination);
-    osc.start(t0 + i * 0.25);
-    osc.stop(t0 + i * 0.25 + 0.25);
-  }
-}
