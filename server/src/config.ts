@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { DEFAULT_TOPIC_PREFIX, type LatLng } from '@lifeline/protocol';
 import { autoAssignPolicyFromEnv, type AutoAssignPolicy } from './core/autoAssignPolicy.ts';
+import { envIntReader } from './core/envInt.ts';
 
 /** Everything the server can be told, from the environment. All optional. */
 export interface Config {
@@ -61,16 +62,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** Reads and validates the environment; throws ConfigError naming the variable and what to do. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const errors: string[] = [];
-  const int = (name: string, def: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return def;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      errors.push(`${name}=${raw} is not an integer between ${min} and ${max}`);
-      return def;
-    }
-    return n;
-  };
+  const int = envIntReader(env, errors);
   const url = (name: string, protocols: string[]): string | null => {
     const raw = env[name];
     if (raw === undefined || raw === '') return null;

@@ -1,4 +1,5 @@
 import type { AutoAssignSkip, EtaSource, Recommendation } from '@lifeline/protocol';
+import { envIntReader } from './envInt.ts';
 
 /**
  * When the system assigns a unit without waiting for the dispatcher (DESIGN, Dispatch 3: "or the
@@ -114,16 +115,7 @@ function pickUnits(
  * variable and what to write instead.
  */
 export function autoAssignPolicyFromEnv(env: Record<string, string | undefined>, errors: string[]): AutoAssignPolicy {
-  const int = (name: string, def: number, min: number, max: number, unit: string): number => {
-    const raw = env[name];
-    if (raw === undefined || raw.trim() === '') return def;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      errors.push(`${name}=${raw} is not an integer between ${min} and ${max} (${unit})`);
-      return def;
-    }
-    return n;
-  };
+  const int = envIntReader(env, errors);
   const raw = env.AUTO_ASSIGN_PRIORITIES ?? '';
   const parts = raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
   const bad = parts.some((p) => !/^[1-4]$/.test(p));
