@@ -18,6 +18,7 @@ import { NO_EDGE, type RoadGraph } from '../server/src/core/routing/graph.ts';
 import { MinHeap } from '../server/src/core/routing/heap.ts';
 import { RoadRouter } from '../server/src/core/routing/router.ts';
 import type { Snap } from '../server/src/core/routing/snap.ts';
+import { rng } from './lib/stats.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -49,13 +50,7 @@ const loadMs = performance.now() - t0;
 await rm(dir, { recursive: true, force: true });
 
 // ---- workload -----------------------------------------------------------------------------------
-let seed = 0x1022;
-const random = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const random = rng(0x1022);
 const g = loaded.graph;
 const roadPoint = (): LatLng => {
   const i = Math.floor(random() * g.geomLatE7.length);
