@@ -5,23 +5,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { HospitalSummary, LatLng } from '@lifeline/protocol';
 import { AGENT_USAGE, parseAgentArgs, type AgentCliOptions } from './agentArgs.ts';
+import { consoleLog as log, fail } from './cliSupport.ts';
 import { gpsdSource } from './gps/gpsdSource.ts';
 import { nmeaDeviceSource, nmeaFileSource } from './gps/nmeaSource.ts';
 import { simulatedSource } from './gps/simulatedSource.ts';
 import type { GpsSource } from './gps/types.ts';
 import { loadHospitals } from './hospitals.ts';
 import { startVehicleAgent, type VehicleAgent } from './mqtt/vehicle-agent.ts';
-import type { Log } from './options.ts';
-
-const log: Log = (level, msg, data) => {
-  const line = `${new Date().toISOString()} ${level} ${msg}${data ? ' ' + JSON.stringify(data) : ''}`;
-  (level === 'info' ? console.log : console.error)(line);
-};
-
-function fail(code: number, message: string): never {
-  console.error(message);
-  process.exit(code);
-}
 
 async function sourceFactory(o: AgentCliOptions, agentRef: () => VehicleAgent | null): Promise<() => GpsSource> {
   const g = o.gps;

@@ -5,10 +5,10 @@
  * cannot start (e.g. broker unreachable), 2 for bad flags, a bad hospitals file or road graph.
  */
 import { parseCliArgs, USAGE } from './args.ts';
+import { consoleLog as log, fail } from './cliSupport.ts';
 import type { RoadNetwork } from './core/roads.ts';
 import { startSimulatedFleet, type SimulatedFleet } from './fleet.ts';
 import { loadHospitals } from './hospitals.ts';
-import type { Log } from './options.ts';
 
 /** Reads a road graph file; `summary` is logged (what was loaded, its attribution). */
 export type RoadGraphReader = (file: string) => Promise<{ ok: true; roads: RoadNetwork; summary: string } | { ok: false; error: string }>;
@@ -17,16 +17,6 @@ export interface FleetCliOptions {
   env?: NodeJS.ProcessEnv;
   /** How to read `--road-graph`; without it the flag is refused with a hint. */
   readRoadGraph?: RoadGraphReader;
-}
-
-const log: Log = (level, msg, data) => {
-  const line = `${new Date().toISOString()} ${level} ${msg}${data ? ' ' + JSON.stringify(data) : ''}`;
-  (level === 'info' ? console.log : console.error)(line);
-};
-
-function fail(code: number, message: string): never {
-  console.error(message);
-  process.exit(code);
 }
 
 export async function runFleetCli(argv: readonly string[], o: FleetCliOptions = {}): Promise<void> {
