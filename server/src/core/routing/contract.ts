@@ -1,4 +1,5 @@
 import { MinHeap } from './heap.ts';
+import { csrBy } from './turns.ts';
 
 /**
  * Contraction hierarchy preprocessing (Geisberger et al. 2008). Nodes are contracted one by one
@@ -208,33 +209,20 @@ export function contractGraph(input: ContractInput, onProgress?: (done: number, 
   }
   onProgress?.(n, n);
 
-  const up = toCsr(n, upNode, [upHead, upMs, upDm, upMid]);
-  const down = toCsr(n, dnNode, [dnTail, dnMs, dnDm, dnMid]);
+  // Group the edges by the node they are stored at (compressed sparse rows, insertion order kept).
+  const up = csrBy(n, upNode.length, (i) => upNode[i]!);
+  const down = csrBy(n, dnNode.length, (i) => dnNode[i]!);
   return {
     upOffset: up.offset,
-    upHead: Int32Array.from(up.cols[0]!),
-    upMs: Uint32Array.from(up.cols[1]!),
-    upDm: Uint32Array.from(up.cols[2]!),
-    upMid: Int32Array.from(up.cols[3]!),
+    upHead: Int32Array.from(up.list, (i) => upHead[i]!),
+    upMs: Uint32Array.from(up.list, (i) => upMs[i]!),
+    upDm: Uint32Array.from(up.list, (i) => upDm[i]!),
+    upMid: Int32Array.from(up.list, (i) => upMid[i]!),
     downOffset: down.offset,
-    downTail: Int32Array.from(down.cols[0]!),
-    downMs: Uint32Array.from(down.cols[1]!),
-    downDm: Uint32Array.from(down.cols[2]!),
-    downMid: Int32Array.from(down.cols[3]!),
+    downTail: Int32Array.from(down.list, (i) => dnTail[i]!),
+    downMs: Uint32Array.from(down.list, (i) => dnMs[i]!),
+    downDm: Uint32Array.from(down.list, (i) => dnDm[i]!),
+    downMid: Int32Array.from(down.list, (i) => dnMid[i]!),
     shortcuts: shortcutCount,
   };
-}
-
-/** Groups parallel columns by `node` into compressed-sparse-row form. */
-function toCsr(n: number, node: number[], cols: number[][]): { offset: Uint32Array; cols: number[][] } {
-  const offset = new Uint32Array(n + 1);
-  for (const v of node) offset[v + 1]!++;
-  for (let v = 0; v < n; v++) offset[v + 1]! += offset[v]!;
-  const fill = offset.slice(0, n);
-  const out = cols.map(() => new Array<number>(node.length));
-  for (let i = 0; i < node.length; i++) {
-    const at = fill[node[i]!]!++;
-    for (let c = 0; c < cols.length; c++) out[c]![at] = cols[c]![i]!;
-  }
-  return { offset, cols: out };
 }
