@@ -3,6 +3,7 @@ import { DEFAULT_TOPIC_PREFIX, type LatLng } from '@lifeline/protocol';
 import { DEFAULT_REPORTING_POLICY, type ReportingPolicy } from './core/policy.ts';
 import { DEFAULT_SPOOL_LIMITS } from './core/spool.ts';
 import { DEFAULT_FORWARDING } from './mqtt/vehicle-agent.ts';
+import { brokerFlags, numberFlag, parseLatLng, type FlagValues } from './args.ts';
 import { DEFAULT_MQTT_URL } from './options.ts';
 
 export const AGENT_USAGE = `Usage: vehicle-agent agent --id UNIT (--nmea PATH | --gpsd HOST:PORT | --simulate[=LAT,LNG]) [options]
@@ -68,7 +69,7 @@ export type AgentCliParse = { ok: true; help: true } | { ok: true; help: false; 
 
 /** Parses `agent …` (the arguments after `agent`). Pure. */
 export function parseAgentArgs(argv: readonly string[], env: Record<string, string | undefined> = {}): AgentCliParse {
-  let values: Record<string, string | boolean | undefined>;
+  let values: FlagValues;
   const str = { type: 'string' } as const;
   try {
     ({ values } = parseArgs({
@@ -93,13 +94,7 @@ export function parseAgentArgs(argv: readonly string[], env: Record<string, stri
   if (values.help) return { ok: true, help: true };
   const get = (k: string) => values[k] as string | undefined;
   const errors: string[] = [];
-  const num = (flag: string, dflt: number, check: (n: number) => boolean, what: string): number => {
-    const raw = get(flag);
-    if (raw === undefined) return dflt;
-    const n = raw.trim() === '' ? NaN : Number(raw);
-    if (!Number.isFinite(n) || !check(n)) errors.push(`--${flag} must be ${what}, got '${raw}'`);
-    return n;
-  };
+  const num = numberFlag(values, errors);
   const ms = (flag: string, dflt: number) => num(flag, dflt, (n) => Number.isInteger(n) && n >= 0 && n <= 86_400_000, 'an integer number of ms from 0 to 86400000');
 
   const id = get('id') ?? '';
@@ -119,19 +114,16 @@ export function parseAgentArgs(argv: readonly string[], env: Record<string, stri
     const raw = get('simulate')!;
     let center: LatLng = { lat: 10.98, lng: 106.65 };
     if (raw !== '') {
-      const [lat, lng, ...rest] = raw.split(',').map((p) => (p.trim() === '' ? NaN : Number(p)));
-      if (rest.length || !Number.isFinite(lat) || !Number.isFinite(lng) || Math.abs(lat!) > 90 || Math.abs(lng!) > 180) errors.push(`--simulate must be LAT,LNG, got '${raw}'`);
-      else center = { lat: lat!, lng: lng! };
+      const parsed = parseLatLng(raw);
+      if (!parsed) errors.push(`--simulate must be LAT,LNG, got '${raw}'`);
+      else center = parsed;
     }
     const speedKmh = num('sim-speed-kmh', 40, (n) => n > 0 && n <= 300, 'a speed in km/h above 0 and up to 300');
     const intervalMs = num('sim-interval-ms', 1000, (n) => Number.isInteger(n) && n >= 10, 'an integer number of ms ≥ 10');
     gps = { kind: 'simulate', center, speedKmh, intervalMs };
   }
 
-  const mqttUrl = get('mqtt-url') ?? (env.MQTT_URL || undefined) ?? DEFAULT_MQTT_URL;
-  if (!/^(mqtts?|wss?|tcp|ssl):\/\/[^\s]+$/.test(mqttUrl)) errors.push(`--mqtt-url must look like mqtt://host:port, got '${mqttUrl}'`);
-  const prefix = get('prefix') ?? (env.MQTT_PREFIX || undefined) ?? DEFAULT_TOPIC_PREFIX;
-  if (prefix === '' || /[#+\0]/.test(prefix) || prefix.startsWith('/') || prefix.endsWith('/')) errors.push(`--prefix must be a topic without wildcards or leading/trailing '/', got '${prefix}'`);
+  const { mqttUrl, prefix } = brokerFlags(values, env, errors);
   const username = get('username');
   if (username !== undefined && env.MQTT_PASSWORD === undefined) errors.push('--username needs the password in env MQTT_PASSWORD');
 

@@ -48,11 +48,49 @@ export type CliParse = { ok: true; help: true } | { ok: true; help: false; optio
 
 type Env = Record<string, string | undefined>;
 
+/** parseArgs' values, as both command lines read them. */
+export type FlagValues = Record<string, string | boolean | undefined>;
+
+/**
+ * A reader of numeric flags: a flag's number, or `dflt` when it is absent; a flag that is not a
+ * finite number passing `check` adds `--flag must be {what}, got '{raw}'` to `errors`.
+ */
+export function numberFlag(values: FlagValues, errors: string[]) {
+  return (flag: string, dflt: number, check: (n: number) => boolean, what: string): number => {
+    const raw = values[flag] as string | undefined;
+    if (raw === undefined) return dflt;
+    const n = raw.trim() === '' ? NaN : Number(raw);
+    if (!Number.isFinite(n) || !check(n)) errors.push(`--${flag} must be ${what}, got '${raw}'`);
+    return n;
+  };
+}
+
+/** "LAT,LNG" in degrees, or null when it is not two numbers within range. */
+export function parseLatLng(raw: string): LatLng | null {
+  const parts = raw.split(',').map((p) => (p.trim() === '' ? NaN : Number(p)));
+  const [lat, lng] = parts;
+  if (parts.length !== 2 || !Number.isFinite(lat) || !Number.isFinite(lng) || Math.abs(lat!) > 90 || Math.abs(lng!) > 180) return null;
+  return { lat: lat!, lng: lng! };
+}
+
+/** `--mqtt-url` and `--prefix`, else env MQTT_URL / MQTT_PREFIX, else the defaults; a bad one adds to `errors`. */
+export function brokerFlags(values: FlagValues, env: Env, errors: string[]): { mqttUrl: string; prefix: string } {
+  // An empty variable (`MQTT_URL=` in a .env file) means unset.
+  const mqttUrl = (values['mqtt-url'] as string | undefined) ?? (env.MQTT_URL || undefined) ?? DEFAULT_MQTT_URL;
+  if (!/^(mqtts?|wss?|tcp|ssl):\/\/[^\s]+$/.test(mqttUrl)) errors.push(`--mqtt-url must look like mqtt://host:port, got '${mqttUrl}'`);
+
+  const prefix = (values.prefix as string | undefined) ?? (env.MQTT_PREFIX || undefined) ?? DEFAULT_TOPIC_PREFIX;
+  if (prefix === '' || /[#+\0]/.test(prefix) || prefix.startsWith('/') || prefix.endsWith('/')) {
+    errors.push(`--prefix must be a topic without wildcards or leading/trailing '/', got '${prefix}'`);
+  }
+  return { mqttUrl, prefix };
+}
+
 /** Parses the command line (without node and script). Pure: no I/O, so every bad flag is unit-testable. */
 export function parseCliArgs(argv: readonly string[], env: Env = {}): CliParse {
   // `pnpm start -- --count 3` passes the `--` through; it is not an end-of-options marker here.
   const args = argv[0] === '--' ? argv.slice(1) : [...argv];
-  let values: Record<string, string | boolean | undefined>;
+  let values: FlagValues;
   try {
     ({ values } = parseArgs({
       args,
@@ -81,13 +119,7 @@ export function parseCliArgs(argv: readonly string[], env: Env = {}): CliParse {
   if (values.help) return { ok: true, help: true };
   const str = (k: string) => values[k] as string | undefined;
   const errors: string[] = [];
-  const num = (flag: string, dflt: number, check: (n: number) => boolean, what: string): number => {
-    const raw = str(flag);
-    if (raw === undefined) return dflt;
-    const n = raw.trim() === '' ? NaN : Number(raw);
-    if (!Number.isFinite(n) || !check(n)) errors.push(`--${flag} must be ${what}, got '${raw}'`);
-    return n;
-  };
+  const num = numberFlag(values, errors);
 
   const count = num('count', 10, (n) => Number.isInteger(n) && n >= 1 && n <= 10_000, 'an integer from 1 to 10000');
   const radiusKm = num('radius-km', 8, (n) => n >= 0 && n <= 1000, 'a distance in km from 0 to 1000');
@@ -100,25 +132,16 @@ export function parseCliArgs(argv: readonly string[], env: Env = {}): CliParse {
   let center: LatLng = { lat: 10.98, lng: 106.65 };
   const centerRaw = str('center');
   if (centerRaw !== undefined) {
-    const parts = centerRaw.split(',').map((p) => (p.trim() === '' ? NaN : Number(p)));
-    const [lat, lng] = parts;
-    if (parts.length !== 2 || !Number.isFinite(lat) || !Number.isFinite(lng) || Math.abs(lat!) > 90 || Math.abs(lng!) > 180) {
-      errors.push(`--center must be LAT,LNG in degrees (e.g. 10.98,106.65), got '${centerRaw}'`);
-    } else center = { lat: lat!, lng: lng! };
+    const parsed = parseLatLng(centerRaw);
+    if (!parsed) errors.push(`--center must be LAT,LNG in degrees (e.g. 10.98,106.65), got '${centerRaw}'`);
+    else center = parsed;
   }
 
   const idPrefix = str('id-prefix') ?? 'BD';
   // The id becomes a topic level: `{idPrefix}-{NNNNN}` must stay within [A-Za-z0-9_-]{1,64}.
   if (!/^[A-Za-z0-9_-]{1,50}$/.test(idPrefix)) errors.push(`--id-prefix must be 1–50 of A-Z a-z 0-9 _ -, got '${idPrefix}'`);
 
-  // An empty variable (`MQTT_URL=` in a .env file) means unset.
-  const mqttUrl = str('mqtt-url') ?? (env.MQTT_URL || undefined) ?? DEFAULT_MQTT_URL;
-  if (!/^(mqtts?|wss?|tcp|ssl):\/\/[^\s]+$/.test(mqttUrl)) errors.push(`--mqtt-url must look like mqtt://host:port, got '${mqttUrl}'`);
-
-  const prefix = str('prefix') ?? (env.MQTT_PREFIX || undefined) ?? DEFAULT_TOPIC_PREFIX;
-  if (prefix === '' || /[#+\0]/.test(prefix) || prefix.startsWith('/') || prefix.endsWith('/')) {
-    errors.push(`--prefix must be a topic without wildcards or leading/trailing '/', got '${prefix}'`);
-  }
+  const { mqttUrl, prefix } = brokerFlags(values, env, errors);
 
   const idle = str('idle') ?? 'wander';
   if (idle !== 'wander' && idle !== 'park') errors.push(`--idle must be 'wander' or 'park', got '${idle}'`);
