@@ -21,5 +21,5 @@ export function Root({ store, session, socket, config }: { store: LiveStore; ses
   const user = s.status === 'in' ? s.user : null;
   const logout = () => void session.logout();
   // Each role gets its own screen; the dispatcher screen is the dispatcher's, supervisor's and admin's.
-  return <RolePages user={user} socket={socket} config={config} onExpired={session.expired.bind(session)} onLogout={logout} dispatcher={<App store={store} config={config} user={user} onLogout={logout} />} />;
+  return <RolePages user={user} socket={socket} config={config} onLogout={logout} dispatcher={<App store={store} config={config} user={user} onLogout={logout} />} />;
 }

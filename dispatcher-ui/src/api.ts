@@ -30,10 +30,10 @@ export function setUnauthorizedHandler(fn: () => void): void {
 }
 
 /**
- * The session travels as the server's HttpOnly cookie (same origin), so neither fetch nor the
- * socket handshake needs the token in script.
+ * JSON over the server's HttpOnly session cookie (same origin), so neither fetch nor the
+ * socket handshake needs the token in script. 204 → null. Shared by the console and the role pages.
  */
-async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiResult<T>> {
+export async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<ApiResult<T>> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -44,7 +44,7 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
   } catch (err) {
     return { ok: false, status: 0, code: 'NETWORK', message: String(err) };
   }
-  const data: unknown = await res.json().catch(() => null);
+  const data: unknown = res.status === 204 ? null : await res.json().catch(() => null);
   if (res.ok) return { ok: true, value: data as T };
   const e = (data ?? {}) as { code?: ErrorCode; message?: string };
   if (res.status === 401 && !path.startsWith('/api/auth/')) onUnauthorized();
@@ -76,3 +76,6 @@ export const api = {
 };
 
 const enc = encodeURIComponent;
+
+/** A query string (without `?`) from plain values. */
+export const q = (params: Record<string, string | number>): string => new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();

@@ -4,7 +4,6 @@ import type { User } from '@lifeline/protocol';
 import type { ClientConfig } from '../api.ts';
 import type { LiveSocket } from '../realtime/socket.ts';
 import { TopbarNav } from '../topbarNav.ts';
-import { setPagesUnauthorizedHandler } from './http.ts';
 import type { PageKey } from '../i18n/pages.ts';
 import { usePageText } from './text.ts';
 
@@ -22,7 +21,6 @@ export interface RolePagesProps {
   config: ClientConfig;
   /** The dispatcher screen, as the Root builds it. */
   dispatcher: ReactNode;
-  onExpired(): void;
   onLogout(): void;
 }
 
@@ -30,8 +28,7 @@ type Tab = 'dispatch' | 'replay' | 'kpi' | 'admin';
 const TAB_LABEL: Record<Tab, PageKey> = { dispatch: 'nav.dispatch', replay: 'nav.replay', kpi: 'nav.kpi', admin: 'nav.admin' };
 
 /** Which screen a role gets after login. */
-export function RolePages({ user, socket, config, dispatcher, onExpired, onLogout }: RolePagesProps) {
-  useEffect(() => setPagesUnauthorizedHandler(onExpired), [onExpired]);
+export function RolePages({ user, socket, config, dispatcher, onLogout }: RolePagesProps) {
   if (!user) return <>{dispatcher}</>;
   switch (user.role) {
     case 'dispatcher':

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { CreateUserBody, Hospital, Role, User, Vehicle } from '@lifeline/protocol';
 import { ROLES, TRACKER_KINDS } from '@lifeline/protocol';
-import { request } from '../http.ts';
+import { request } from '../../api.ts';
 import { usePageText } from '../text.ts';
 import { CredentialsPanel } from './CredentialsPanel.tsx';
 import { TrackersPanel } from './TrackersPanel.tsx';

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { Vehicle } from '@lifeline/protocol';
-import { request } from '../http.ts';
+import { request } from '../../api.ts';
 import { usePageText } from '../text.ts';
 
 const VEHICLE_ID = /^[A-Za-z0-9_-]{1,64}$/;

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { Tracker, Vehicle } from '@lifeline/protocol';
-import { request } from '../http.ts';
+import { request } from '../../api.ts';
 import { usePageText } from '../text.ts';
 
 /** Phones as trackers: GET/POST /api/trackers {kind, deviceKey, vehicleId}. */

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Incident, User } from '@lifeline/protocol';
 import { categoryKey, priorityKey, stateKey } from '../../i18n/dict.ts';
 import type { LiveSocket } from '../../realtime/socket.ts';
-import { request } from '../http.ts';
+import { request } from '../../api.ts';
 import { PageBar } from '../PageBar.tsx';
 import { usePageText } from '../text.ts';
 

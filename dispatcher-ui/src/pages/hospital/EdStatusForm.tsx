@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Hospital, HospitalStatusBody } from '@lifeline/protocol';
-import { request } from '../http.ts';
+import { request } from '../../api.ts';
 import { usePageText } from '../text.ts';
 
 /** Free ED beds and diversion → POST /api/hospital/status; dispatch's destination choice uses them. */

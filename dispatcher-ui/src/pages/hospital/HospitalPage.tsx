@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Hospital, HospitalCase, HospitalCasesEvent, User } from '@lifeline/protocol';
 import { categoryKey, priorityKey, stateKey } from '../../i18n/dict.ts';
 import type { LiveSocket } from '../../realtime/socket.ts';
-import { request } from '../http.ts';
+import { request } from '../../api.ts';
 import { PageBar } from '../PageBar.tsx';
 import { usePageText } from '../text.ts';
 import { EdStatusForm } from './EdStatusForm.tsx';

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { categoryKey } from '../../i18n/dict.ts';
-import { q, request } from '../http.ts';
+import { q, request } from '../../api.ts';
 import { usePageText, type PageI18n } from '../text.ts';
 import { GROUP_BYS, INTERVAL_NAMES, type GroupBy, type KpiGroup, type KpiResult } from '../types.ts';
 import { toLocalInput } from '../time.ts';

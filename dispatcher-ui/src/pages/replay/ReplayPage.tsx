@@ -5,7 +5,7 @@ import type { ClientConfig } from '../../api.ts';
 import { categoryKey, stateKey } from '../../i18n/dict.ts';
 import { MapView } from '../../map/MapView.tsx';
 import { HospitalsLayer } from '../../map/HospitalsLayer.tsx';
-import { q, request } from '../http.ts';
+import { q, request } from '../../api.ts';
 import { usePageText } from '../text.ts';
 import type { AreaReplay, IncidentReplay } from '../types.ts';
 import { toLocalInput } from '../time.ts';
