@@ -92,7 +92,11 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
             throw new ConfigError(`${err.message} (OSM_GRAPH=${cfg.osmGraph ?? ''})`);
           })
         : new StraightLineEtaProvider());
-    const area = mapArea(cfg.mapCenter, 'graph' in eta ? ((eta as EtaProviderChain).graph?.meta.bbox ?? null) : null);
+    // What the chain built from the configuration offers (an injected provider has no graph and answers in straight lines).
+    const chain = 'sources' in eta ? (eta as EtaProviderChain) : null;
+    const graph = chain?.graph ?? null;
+    const etaSources = chain?.sources ?? (['straight_line'] as const);
+    const area = mapArea(cfg.mapCenter, graph?.meta.bbox ?? null);
     let databaseUrl = cfg.databaseUrl;
     let embeddedPg: EmbeddedPg | null = null;
     if (!databaseUrl) {
@@ -197,13 +201,13 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     });
     cleanups.push(async () => dispatch.stop());
     if (redis) dispatch.joinCluster({ unitsChanged: (ids) => fleetSync?.unitsChanged(ids) });
-    const autoAssign = new AutoAssigner({ db, dispatch, policy: cfg.autoAssign, primaryEtaSource: 'sources' in eta ? (eta as EtaProviderChain).sources[0]! : 'straight_line', counters, log: logger });
+    const autoAssign = new AutoAssigner({ db, dispatch, policy: cfg.autoAssign, primaryEtaSource: etaSources[0]!, counters, log: logger });
 
     // Offline basemap: roads of the loaded graph (if any) and Natural Earth land and borders.
-    const basemap = new Basemap({ graph: 'graph' in eta ? (eta as EtaProviderChain).graph : null });
+    const basemap = new Basemap({ graph });
     // Street and hospital names for call intake (the street index is built once, from the graph).
     const geocodeStart = performance.now();
-    const geocoder = new Geocoder('graph' in eta ? (eta as EtaProviderChain).graph : null, () => hospitals);
+    const geocoder = new Geocoder(graph, () => hospitals);
     if (geocoder.streets) logger.info({ streets: geocoder.streets.size, ms: Math.round(performance.now() - geocodeStart) }, 'street index built');
     // Prometheus metrics of this instance (GET /metrics, adapters/http/metrics.ts for who may read them).
     const metrics = new Metrics(
@@ -242,8 +246,8 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
         clientConfig: {
           mapStyleUrl: cfg.mapStyleUrl,
           center: area.center,
-          etaSources: 'sources' in eta ? [...(eta as EtaProviderChain).sources] : ['straight_line' as const],
-          attribution: 'graph' in eta && (eta as EtaProviderChain).graph ? OSM_ATTRIBUTION : null,
+          etaSources: [...etaSources],
+          attribution: graph ? OSM_ATTRIBUTION : null,
           basemap: basemap.info,
           unitThresholds: { stuckDispatchedSec: cfg.stuckDispatchedSec, staleSec: cfg.silentAfterSec },
           targets: DEFAULT_TARGETS,
