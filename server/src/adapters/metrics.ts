@@ -73,7 +73,7 @@ export class Metrics {
   private readonly commitLag: Histogram;
   private readonly incidentCreate: Histogram;
 
-  constructor(counters: Counters, private readonly src: MetricSources, instanceId: string) {
+  constructor(counters: Counters, src: MetricSources, instanceId: string) {
     this.registry.setDefaultLabels({ instance_id: instanceId });
     collectDefaultMetrics({ register: this.registry });
     for (const l of LABELLED) {
