@@ -2,7 +2,7 @@ import Flatbush from 'flatbush';
 import type { Feature, FeatureCollection, LineString } from 'geojson';
 import { geoJSONToTile } from '@maplibre/geojson-vt';
 import { fromGeojsonVt } from '@maplibre/vt-pbf';
-import { NO_EDGE, ROAD_CLASSES, segmentCount, segmentName, type RoadClass, type RoadGraph } from '../routing/graph.ts';
+import { growBoxE7, NO_EDGE, ROAD_CLASSES, segmentCount, segmentName, type RoadClass, type RoadGraph } from '../routing/graph.ts';
 import { E7 } from '../routing/spherical.ts';
 import { TILE_BUFFER, TILE_EXTENT, tileBounds, type TileId } from './tiles.ts';
 
@@ -66,17 +66,12 @@ export class RoadTiles {
       return;
     }
     const tree = new Flatbush(n);
+    const box: [number, number, number, number] = [0, 0, 0, 0];
     for (let s = 0; s < n; s++) {
-      let w = Infinity, so = Infinity, e = -Infinity, no = -Infinity;
-      for (let i = g.segGeomOffset[s]!; i < g.segGeomOffset[s + 1]!; i++) {
-        const lng = g.geomLngE7[i]! * E7;
-        const lat = g.geomLatE7[i]! * E7;
-        if (lng < w) w = lng;
-        if (lng > e) e = lng;
-        if (lat < so) so = lat;
-        if (lat > no) no = lat;
-      }
-      tree.add(w, so, e, no);
+      box[0] = box[1] = Infinity;
+      box[2] = box[3] = -Infinity;
+      growBoxE7(box, g.geomLatE7, g.geomLngE7, g.segGeomOffset[s]!, g.segGeomOffset[s + 1]!);
+      tree.add(box[0], box[1], box[2], box[3]);
     }
     tree.finish();
     this.tree = tree;

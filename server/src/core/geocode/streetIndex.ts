@@ -1,4 +1,4 @@
-import { ROAD_CLASSES, segmentCount, type RoadClass, type RoadGraph } from '../routing/graph.ts';
+import { growBoxE7, ROAD_CLASSES, segmentCount, type RoadClass, type RoadGraph } from '../routing/graph.ts';
 import { E7, haversineDegM } from '../routing/spherical.ts';
 import { PlaceIndex, type Place } from './placeIndex.ts';
 
@@ -125,7 +125,7 @@ function groupStreets(g: RoadGraph, segs: Uint32Array): StreetGroup[] {
 }
 
 function streetPlace(g: RoadGraph, name: string, street: StreetGroup): Place {
-  let w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
+  const box: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
   let importance = 5;
   let bestClass = 0;
   for (const seg of street.segs) {
@@ -134,14 +134,7 @@ function streetPlace(g: RoadGraph, name: string, street: StreetGroup): Place {
       importance = imp;
       bestClass = g.segClass[seg]!;
     }
-    for (let i = g.segGeomOffset[seg]!; i < g.segGeomOffset[seg + 1]!; i++) {
-      const lat = g.geomLatE7[i]! * E7;
-      const lng = g.geomLngE7[i]! * E7;
-      if (lng < w) w = lng;
-      if (lng > e) e = lng;
-      if (lat < s) s = lat;
-      if (lat > n) n = lat;
-    }
+    growBoxE7(box, g.geomLatE7, g.geomLngE7, g.segGeomOffset[seg]!, g.segGeomOffset[seg + 1]!);
   }
   if (importance === 5 && bestClass === 0) bestClass = g.segClass[street.segs[0]!]!;
   let longest = street.runs[0]!;
@@ -160,7 +153,7 @@ function streetPlace(g: RoadGraph, name: string, street: StreetGroup): Place {
     name,
     kind: 'street',
     location: { lat: round(at.lat), lng: round(at.lng) },
-    bbox: [round(w), round(s), round(e), round(n)],
+    bbox: [round(box[0]), round(box[1]), round(box[2]), round(box[3])],
     roadClass: ROAD_CLASSES[bestClass] ?? 'other',
     importance,
   };

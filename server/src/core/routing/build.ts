@@ -2,6 +2,7 @@ import { stronglyConnected } from './components.ts';
 import { contractGraph } from './contract.ts';
 import {
   encodeNameTable,
+  growBoxE7,
   NO_EDGE,
   OSM_ATTRIBUTION,
   ROAD_GRAPH_FORMAT_VERSION,
@@ -419,15 +420,8 @@ export class RoadGraphBuilder {
 
     const latArr = geomLat.toArray();
     const lngArr = geomLng.toArray();
-    let minLat = Infinity, minLng = Infinity, maxLat = -Infinity, maxLng = -Infinity;
-    for (let i = 0; i < latArr.length; i++) {
-      const lat = latArr[i]! * E7;
-      const lng = lngArr[i]! * E7;
-      if (lat < minLat) minLat = lat;
-      if (lat > maxLat) maxLat = lat;
-      if (lng < minLng) minLng = lng;
-      if (lng > maxLng) maxLng = lng;
-    }
+    const bbox: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
+    growBoxE7(bbox, latArr, lngArr, 0, latArr.length);
 
     const stats: RoadGraphStats = {
       drivableWays: nWays,
@@ -454,7 +448,7 @@ export class RoadGraphBuilder {
         attribution: OSM_ATTRIBUTION,
         profile: 'ambulance-v1',
         restrictions: withRestrictions,
-        bbox: nS === 0 ? [0, 0, 0, 0] : [minLng, minLat, maxLng, maxLat],
+        bbox: nS === 0 ? [0, 0, 0, 0] : bbox,
         stats,
       },
       nodeLatE7: nodes.nodeLatE7,

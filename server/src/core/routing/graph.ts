@@ -1,3 +1,5 @@
+import { E7 } from './spherical.ts';
+
 /**
  * The compact road graph: typed arrays only, so it loads from one file without parsing and
  * costs a few dozen bytes per road segment.
@@ -166,6 +168,21 @@ const MAGIC = 0x4752_4c4c; // "LLRG" little-endian
 export const nodeCount = (g: RoadGraph): number => g.nodeLatE7.length;
 /** Number of segments. */
 export const segmentCount = (g: RoadGraph): number => g.segLengthDm.length;
+
+/**
+ * Grows `box` ([west, south, east, north], degrees) to hold points lo .. hi-1 of the given
+ * 1e-7-degree coordinate arrays (start from [Infinity, Infinity, -Infinity, -Infinity]).
+ */
+export function growBoxE7(box: [number, number, number, number], latE7: ArrayLike<number>, lngE7: ArrayLike<number>, lo: number, hi: number): void {
+  for (let i = lo; i < hi; i++) {
+    const lat = latE7[i]! * E7;
+    const lng = lngE7[i]! * E7;
+    if (lng < box[0]) box[0] = lng;
+    if (lat < box[1]) box[1] = lat;
+    if (lng > box[2]) box[2] = lng;
+    if (lat > box[3]) box[3] = lat;
+  }
+}
 
 const utf8 = new TextDecoder();
 
