@@ -1,29 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killChild } from '../../../server/test/helpers.ts';
+import { freePort } from '../../../server/src/adapters/store/embeddedPostgres.ts';
+import { killChild, tcpOpen } from '../../../server/test/helpers.ts';
 
 export const MOSQUITTO = '/usr/sbin/mosquitto';
-
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  srv.listen(0, '127.0.0.1');
-  await once(srv, 'listening');
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => (s.destroy(), resolve(false)));
-  });
-}
 
 /**
  * A private Mosquitto on a fixed port that a test can stop and start again (no persistence: a
@@ -45,7 +27,7 @@ export class Mosquitto {
     }
     this.proc = spawn(MOSQUITTO, ['-c', join(this.dir, 'mosquitto.conf')], { stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
-    while (!(await portOpen(this.port))) {
+    while (!(await tcpOpen('127.0.0.1', this.port))) {
       if (Date.now() > deadline) throw new Error(`mosquitto did not listen on ${this.port}`);
       await new Promise((r) => setTimeout(r, 20));
     }

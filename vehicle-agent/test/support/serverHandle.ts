@@ -12,6 +12,7 @@ import type { PositionMsg } from '@lifeline/protocol';
 import { FixChannel } from '../../src/gps/fixChannel.ts';
 import type { GpsFix, GpsSource } from '../../src/gps/types.ts';
 import { startVehicleAgent } from '../../src/mqtt/vehicle-agent.ts';
+import { killChild } from '../../../server/test/helpers.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const ENTRY = join(ROOT, 'vehicle-agent', 'test', 'support', 'serverProcess.ts');
@@ -57,11 +58,7 @@ export class ServerProcess {
   }
 
   async kill9(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGKILL');
-    await exited;
+    await killChild(this.child);
     this.child = null;
   }
 }
