@@ -150,10 +150,11 @@ export const apiRoutes =
       async (req) => {
         // A new secret each time: the old one stops working. Shown once, stored only as a hash.
         const password = randomSecret();
+        const hash = mosquittoHash(password);
         await d.db
           .insertInto('vehicles')
-          .values({ id: req.params.id, call_sign: req.params.id, mqtt_secret_hash: mosquittoHash(password) })
-          .onConflict((oc) => oc.column('id').doUpdateSet({ mqtt_secret_hash: mosquittoHash(password) }))
+          .values({ id: req.params.id, call_sign: req.params.id, mqtt_secret_hash: hash })
+          .onConflict((oc) => oc.column('id').doUpdateSet({ mqtt_secret_hash: hash }))
           .execute();
         return { username: req.params.id, password };
       },
