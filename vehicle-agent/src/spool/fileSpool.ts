@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, ftruncateSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { DEFAULT_SPOOL_LIMITS, SpoolState, type SpoolLimits, type SpoolRecord } from '../core/spool.ts';
@@ -55,13 +55,9 @@ export function decodeRecord(line: string): SpoolRecord | null {
   }
 }
 
-/**
- * Replays log text into a state. Returns where the good part ends (bytes) so a torn tail can be
- * truncated. Pure: the file adapter and the tests share it.
- */
-export function replayLog(text: string | Buffer, state: SpoolState): SpoolLoadReport & { goodBytes: number } {
+/** Replays log text into a state. Pure: the file adapter and the tests share it. */
+export function replayLog(text: string | Buffer, state: SpoolState): SpoolLoadReport {
   let pos = 0;
-  let goodBytes = 0;
   let records = 0;
   let badLines = 0;
   let tornTail = false;
@@ -77,16 +73,14 @@ export function replayLog(text: string | Buffer, state: SpoolState): SpoolLoadRe
     if (r) {
       state.apply(r);
       records++;
-      goodBytes = next;
     } else if (next >= buf.length) {
       tornTail = true; // a garbled last line is a torn write too
     } else {
       badLines++;
-      goodBytes = next;
     }
     pos = next;
   }
-  return { records, tornTail, badLines, goodBytes };
+  return { records, tornTail, badLines };
 }
 
 export class FileSpool {
@@ -110,13 +104,10 @@ export class FileSpool {
     this.path = join(o.dir, FILE);
     const text = existsSync(this.path) ? readFileSync(this.path) : Buffer.alloc(0);
     const r = replayLog(text, this.state);
-    this.load = { records: r.records, tornTail: r.tornTail, badLines: r.badLines };
+    this.load = r;
     this.fd = openSync(this.path, 'a+');
-    if (r.goodBytes < text.length) {
-      ftruncateSync(this.fd, r.goodBytes);
-      fsyncSync(this.fd);
-    }
     this.lines = r.records + r.badLines;
+    // A torn tail or a bad line: the log is rewritten from what replayed (which also cuts the tail off).
     if (r.tornTail || r.badLines > 0 || this.lines > this.compactAfterLines) this.compact();
   }
 
