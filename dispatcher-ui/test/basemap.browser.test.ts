@@ -14,20 +14,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import mqtt from 'mqtt';
 import type { LifelineTestHooks } from '../src/map/testHooks.ts';
 import { buildUi } from './buildUi.ts';
+import { createUser, loadConfig, startServer, type LifelineServer } from './lifelineServer.ts';
 
-/** The part of `@lifeline/server` used here, imported untyped (see browser.test.ts for why). */
-interface LifelineServer {
-  url: string;
-  db: unknown;
-  mqttUrl: string;
-  fleet: { view(id: string): { online: boolean } | null };
-  stop(): Promise<void>;
-}
-interface ServerModule {
-  loadConfig(env: Record<string, string>): unknown;
-  startServer(cfg: unknown, o: { uiDir: string }): Promise<LifelineServer>;
-}
-const { loadConfig, startServer } = (await import('@lifeline/server' as string)) as ServerModule;
 const routing = (await import('../../server/src/adapters/routing/index.ts' as string)) as {
   importRoadGraph(file: string): Promise<unknown>;
   saveRoadGraph(file: string, graph: unknown): Promise<number>;
@@ -88,10 +76,7 @@ describe('offline basemap in Chromium (server with the Monaco road graph)', () =
       LOG_LEVEL: 'warn', SEED_DEMO: '1', SILENT_AFTER_SEC: '600', OSM_GRAPH: graphFile,
     });
     server = await startServer(cfg, { uiDir });
-    const users = (await import('../../server/src/adapters/store/users.ts' as string)) as {
-      createUser(db: unknown, body: { username: string; displayName: string; password: string; role: 'dispatcher' }): Promise<{ ok: boolean }>;
-    };
-    await users.createUser(server.db, { ...DISPATCHER, displayName: 'Basemap Test', role: 'dispatcher' });
+    await createUser(server.db, { ...DISPATCHER, displayName: 'Basemap Test', role: 'dispatcher' });
 
     // One unit in Monaco, to see the app's layers drawn over the basemap.
     const bus = await mqtt.connectAsync(server.mqttUrl, { clientId: 'basemap-test', protocolVersion: 4 });

@@ -13,20 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { LifelineTestHooks } from '../src/map/testHooks.ts';
 import { buildUi } from './buildUi.ts';
+import { createUser, loadConfig, startServer, type LifelineServer } from './lifelineServer.ts';
 
-/** The part of `@lifeline/server` used here, imported untyped (see browser.test.ts for why). */
-interface LifelineServer {
-  url: string;
-  db: unknown;
-  mqttUrl: string;
-  fleet: { view(id: string): { online: boolean } | null };
-  stop(): Promise<void>;
-}
-interface ServerModule {
-  loadConfig(env: Record<string, string>): unknown;
-  startServer(cfg: unknown, o: { uiDir: string }): Promise<LifelineServer>;
-}
-const { loadConfig, startServer } = (await import('@lifeline/server' as string)) as ServerModule;
 const routing = (await import('../../server/src/adapters/routing/index.ts' as string)) as {
   importRoadGraph(file: string): Promise<unknown>;
   saveRoadGraph(file: string, graph: unknown): Promise<number>;
@@ -87,10 +75,7 @@ describe('street search at call intake (server with the Monaco road graph)', () 
       LOG_LEVEL: 'warn', SEED_DEMO: '1', OSM_GRAPH: graphFile,
     });
     server = await startServer(cfg, { uiDir });
-    const users = (await import('../../server/src/adapters/store/users.ts' as string)) as {
-      createUser(db: unknown, body: { username: string; displayName: string; password: string; role: 'dispatcher' }): Promise<{ ok: boolean }>;
-    };
-    await users.createUser(server.db, { ...DISPATCHER, displayName: 'Geocode Test', role: 'dispatcher' });
+    await createUser(server.db, { ...DISPATCHER, displayName: 'Geocode Test', role: 'dispatcher' });
     context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
       executablePath: '/usr/bin/chromium',
       headless: true,
