@@ -139,7 +139,7 @@ export class SpoolState {
  * null when there is room: every second position of the oldest half goes (repeated fills thin the
  * oldest part further: 1/s becomes 1/2 s, 1/4 s…).
  */
-export function thinning(positions: readonly PositionMsg[], limits: SpoolLimits): SpoolRecord | null {
+export function thinning(positions: readonly PositionMsg[], limits: SpoolLimits): { t: 'drop'; seqs: number[] } | null {
   if (positions.length < limits.maxPositions) return null;
   const half = Math.max(2, Math.floor(positions.length / 2));
   const seqs: number[] = [];

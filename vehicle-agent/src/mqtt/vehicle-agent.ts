@@ -276,7 +276,7 @@ export async function startVehicleAgent(o: VehicleAgentOptions): Promise<Vehicle
     lastReported = fix;
     const p = fixToPosition(fix, allocSeq());
     const thin = thinning(state.positions, spool.limits);
-    if (thin) state.thinned += thin.t === 'drop' ? (thin.seqs?.length ?? 0) : 0;
+    if (thin) state.thinned += thin.seqs.length;
     commit(thin ? [thin, { t: 'pos', p }] : [{ t: 'pos', p }], false);
     stats.positionsSpooled++;
     events.emit('position', p);
