@@ -58,13 +58,11 @@ export type SharedFix = Omit<PositionRow, 'vehicleId' | 'receivedAtMs' | 'onComm
  */
 export class Ingest {
   private readonly now: () => number;
-  private readonly owner: VehicleOwner;
   private lastRejectLog = 0;
   private readonly onlinePending = new Set<string>();
 
   constructor(private readonly d: IngestDeps) {
     this.now = d.now ?? Date.now;
-    this.owner = d.owner;
   }
 
   handle(topic: string, payload: Uint8Array): void {
@@ -85,7 +83,7 @@ export class Ingest {
       case 'status': {
         const r = statusParser.parseJson(payload);
         if (!r.ok) return this.reject('invalid_status', topic, r.error);
-        const boot = this.owner.owns(t.vehicleId);
+        const boot = this.d.owner.owns(t.vehicleId);
         if (boot === null) return this.d.counters.inc('statuses_for_other_instance');
         this.d.counters.inc('statuses_received');
         const { mid } = r.value;
@@ -99,7 +97,7 @@ export class Ingest {
       case 'ack': {
         const r = ackParser.parseJson(payload);
         if (!r.ok) return this.reject('invalid_ack', topic, r.error);
-        const boot = this.owner.owns(t.vehicleId);
+        const boot = this.d.owner.owns(t.vehicleId);
         if (boot === null) return this.d.counters.inc('acks_for_other_instance');
         this.d.counters.inc('acks_received');
         const { mid } = r.value;
@@ -116,7 +114,7 @@ export class Ingest {
   }
 
   private onPosition(vehicleId: string, p: PositionMsg): void {
-    this.position(vehicleId, { seq: p.seq, recordedAtMs: p.ts, lat: p.lat, lng: p.lon, speedMps: p.spd ?? null, headingDeg: p.hdg ?? null, accuracyM: p.acc ?? null }, this.owner.owns(vehicleId));
+    this.position(vehicleId, { seq: p.seq, recordedAtMs: p.ts, lat: p.lat, lng: p.lon, speedMps: p.spd ?? null, headingDeg: p.hdg ?? null, accuracyM: p.acc ?? null }, this.d.owner.owns(vehicleId));
   }
 
   /**
@@ -125,7 +123,7 @@ export class Ingest {
    * is in the database (the app's only acknowledgement is the reply).
    */
   acceptPosition(vehicleId: string, fix: SharedFix, onCommitted?: () => void): void {
-    this.position(vehicleId, fix, this.owner.owns(vehicleId), onCommitted ?? (() => undefined));
+    this.position(vehicleId, fix, this.d.owner.owns(vehicleId), onCommitted ?? (() => undefined));
     this.d.shareFix?.(vehicleId, fix);
   }
 
@@ -187,7 +185,7 @@ export class Ingest {
     this.d.counters.inc('owntracks_received');
     const fix = fromOwnTracks(r.value);
     // No sequence number in OwnTracks: the device time (ms) is unique per fix and de-duplicates.
-    this.position(vehicleId, { seq: fix.recordedAtMs, ...fix }, this.owner.owns(vehicleId));
+    this.position(vehicleId, { seq: fix.recordedAtMs, ...fix }, this.d.owner.owns(vehicleId));
   }
 
   private reject(reason: string, topic: string, detail: string): void {
