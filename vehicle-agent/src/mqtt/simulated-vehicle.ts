@@ -1,23 +1,18 @@
 import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import {
-  AssignmentMsgSchema,
-  CancelMsgSchema,
-  StoredMsgSchema,
-  VehicleIdSchema,
   vehicleTopic,
   type AckMsg,
   type LatLng,
   type PositionMsg,
   type StatusMsg,
 } from '@lifeline/protocol';
-import { compileParser } from '@lifeline/protocol/validate';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { statusMsg } from '../core/job.ts';
 import { childSeed, seededRng } from '../core/random.ts';
 import { createSeqCounter } from '../core/seq.ts';
 import { advance, initialSimState, receiveAssignment, receiveCancel, type SimState } from '../core/sim.ts';
 import { resolveSimulation, type SimulationOptions } from '../options.ts';
+import { assertVehicleId, parseAssignment, parseCancel, parseStored, round } from './vehicleMessages.ts';
 
 export interface VehicleOptions extends SimulationOptions {
   /** Unit id, topic-safe (`^[A-Za-z0-9_-]{1,64}$`), e.g. 'BD-001'. */
@@ -76,12 +71,6 @@ export interface SimulatedVehicle {
   stop(): Promise<void>;
 }
 
-const parseAssignment = compileParser(AssignmentMsgSchema);
-const parseStored = compileParser(StoredMsgSchema);
-const parseCancel = compileParser(CancelMsgSchema);
-const isVehicleId = TypeCompiler.Compile(VehicleIdSchema);
-
-const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 /** Simulated GPS horizontal accuracy, metres. */
 const SIM_ACCURACY_M = 5;
 
@@ -91,7 +80,7 @@ const SIM_ACCURACY_M = 5;
  * Resolves once the broker has accepted the first connection; rejects after `connectTimeoutMs`.
  */
 export async function startSimulatedVehicle(opts: VehicleOptions): Promise<SimulatedVehicle> {
-  if (!isVehicleId.Check(opts.id)) throw new RangeError(`vehicle id must match ^[A-Za-z0-9_-]{1,64}$, got ${JSON.stringify(opts.id)}`);
+  assertVehicleId(opts.id);
   const cfg = resolveSimulation(opts);
   const { log, prefix, hospitals } = cfg;
   const id = opts.id;

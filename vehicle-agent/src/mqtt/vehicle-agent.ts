@@ -1,18 +1,12 @@
 import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import {
-  AssignmentMsgSchema,
-  CancelMsgSchema,
   DEFAULT_TOPIC_PREFIX,
-  StoredMsgSchema,
-  VehicleIdSchema,
   vehicleTopic,
   type HospitalSummary,
   type PositionMsg,
   type StatusMsg,
 } from '@lifeline/protocol';
-import { compileParser } from '@lifeline/protocol/validate';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { CrewOutbox } from '../core/crewOutbox.ts';
 import { crewCommand, INITIAL_MEMO, receiveAssignment, receiveCancel, type CrewCommand, type CrewMemo } from '../core/crew.ts';
 import { decideReport, resolvePolicy, type PolicyFix, type ReportingPolicy } from '../core/policy.ts';
@@ -21,6 +15,7 @@ import type { GpsFix, GpsSource } from '../gps/types.ts';
 import { silentLog, type Log } from '../options.ts';
 import { FileSpool } from '../spool/fileSpool.ts';
 import { startCrewPanel, type CrewPanel, type CrewPanelOptions } from '../panel/server.ts';
+import { assertVehicleId, parseAssignment, parseCancel, parseStored, round } from './vehicleMessages.ts';
 
 export interface MqttConnection {
   /** mqtt://, mqtts://, ws:// or wss:// URL. */
@@ -138,11 +133,6 @@ export interface VehicleAgent {
   stop(): Promise<void>;
 }
 
-const parseAssignment = compileParser(AssignmentMsgSchema);
-const parseStored = compileParser(StoredMsgSchema);
-const parseCancel = compileParser(CancelMsgSchema);
-const isVehicleId = TypeCompiler.Compile(VehicleIdSchema);
-const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 /** Typical GNSS user range error, metres: accuracy ≈ HDOP × this. */
 const UERE_M = 5;
 
@@ -167,7 +157,7 @@ export function fixToPosition(fix: GpsFix, seq: number): PositionMsg {
  * well be unreachable.
  */
 export async function startVehicleAgent(o: VehicleAgentOptions): Promise<VehicleAgent> {
-  if (!isVehicleId.Check(o.id)) throw new RangeError(`vehicle id must match ^[A-Za-z0-9_-]{1,64}$, got ${JSON.stringify(o.id)}`);
+  assertVehicleId(o.id);
   const id = o.id;
   const log = o.log ?? silentLog;
   const now = o.now ?? Date.now;
