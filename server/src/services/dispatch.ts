@@ -485,8 +485,11 @@ export class DispatchService {
   }
 
   async markOnline(vehicleId: string, online: boolean): Promise<void> {
-    if (!this.d.fleet.setOnline(vehicleId, online)) return;
+    // The database first, then memory, like every other change: whoever sees the unit offline in
+    // the live fleet finds it offline in the database too.
+    if ((this.d.fleet.index.get(vehicleId)?.online ?? false) === online) return;
     await setOnline(this.d.db, vehicleId, online);
+    this.d.fleet.setOnline(vehicleId, online);
     this.cluster?.unitsChanged([vehicleId]);
   }
 
