@@ -12,7 +12,11 @@ export const msg = (key: MessageKey, params?: Params): Msg => (params ? { key, p
 
 /** Looks a key up and fills `{name}` placeholders; numbers are formatted for the locale. */
 export function translate(locale: Locale, key: MessageKey, params?: Params): string {
-  const text = DICTIONARIES[locale][key];
+  return fillParams(locale, DICTIONARIES[locale][key], params);
+}
+
+/** Fills `{name}` placeholders of `text` (also the role pages' strings); numbers in the locale's notation, messages translated. */
+export function fillParams(locale: Locale, text: string, params?: Params): string {
   if (!params) return text;
   const nf = numberFormat(locale);
   return text.replace(/\{(\w+)\}/g, (m, name: string) => {
@@ -30,7 +34,8 @@ function cached<T extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, 
   return f as T;
 }
 
-const intlLocale = (l: Locale) => (l === 'vi' ? 'vi-VN' : 'en-GB');
+/** The Intl locale of a UI language. */
+export const intlLocale = (l: Locale) => (l === 'vi' ? 'vi-VN' : 'en-GB');
 
 function numberFormat(locale: Locale): Intl.NumberFormat {
   return cached(`n:${locale}`, () => new Intl.NumberFormat(intlLocale(locale), { useGrouping: false }));

@@ -1,21 +1,15 @@
 import { useMemo } from 'react';
 import { useI18n, type I18n } from '../i18n/I18n.tsx';
 import type { Locale } from '../i18n/dict.ts';
+import { fillParams, intlLocale } from '../i18n/format.ts';
 import { pagesEn, pagesVi, type PageKey } from '../i18n/pages.ts';
 
 type Params = Record<string, string | number>;
 const DICTS: Record<Locale, Record<PageKey, string>> = { vi: pagesVi, en: pagesEn };
-const intlLocale = (l: Locale) => (l === 'vi' ? 'vi-VN' : 'en-GB');
 
 /** Fills `{name}` placeholders of a page string; numbers in the locale's notation. */
 export function pageText(locale: Locale, key: PageKey, params?: Params): string {
-  const text = DICTS[locale][key];
-  if (!params) return text;
-  const nf = new Intl.NumberFormat(intlLocale(locale), { useGrouping: false });
-  return text.replace(/\{(\w+)\}/g, (m, name: string) => {
-    const v = params[name];
-    return v === undefined ? m : typeof v === 'number' ? nf.format(v) : v;
-  });
+  return fillParams(locale, DICTS[locale][key], params);
 }
 
 export function isPageKey(k: string): k is PageKey {

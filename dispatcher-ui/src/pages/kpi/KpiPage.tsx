@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { categoryKey } from '../../i18n/dict.ts';
+import { intlLocale } from '../../i18n/format.ts';
 import { q, request } from '../../api.ts';
 import { usePageText, type PageI18n } from '../text.ts';
 import { GROUP_BYS, INTERVAL_NAMES, type GroupBy, type KpiGroup, type KpiResult } from '../types.ts';
@@ -23,7 +24,7 @@ export function groupLabel(g: KpiGroup, groupBy: readonly GroupBy[], x: PageI18n
       const v = g.key[k];
       if (k === 'category') return x.t(categoryKey(String(v) as never));
       if (k === 'priority') return `P${v}`;
-      if (k === 'day') return new Intl.DateTimeFormat(x.locale === 'vi' ? 'vi-VN' : 'en-GB', { weekday: 'short', day: '2-digit', month: '2-digit' }).format(new Date(`${v}T12:00:00`));
+      if (k === 'day') return new Intl.DateTimeFormat(intlLocale(x.locale), { weekday: 'short', day: '2-digit', month: '2-digit' }).format(new Date(`${v}T12:00:00`));
       return String(v);
     })
     .join(' · ');
