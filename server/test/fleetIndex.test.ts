@@ -146,6 +146,47 @@ describe('FleetIndex', () => {
     }
   });
 
+  it.each([
+    ['the antimeridian', -5, 179.5, 2, 3],
+    ['high latitudes', 69.5, 18.9, 2, 3],
+    ['a pole', 89.2, 0, 1.6, 360],
+    ['the equator', -0.5, 10, 1, 1],
+  ])('agrees with a brute-force scan around %s', (_where, lat0, lng0, dLat, dLng) => {
+    const r = rng(Math.round(lat0 * 1000 + lng0));
+    const wrap = (lng: number) => ((((lng + 180) % 360) + 360) % 360) - 180;
+    const clampLat = (lat: number) => Math.max(-90, Math.min(90, lat));
+    const units: [string, number, number][] = Array.from({ length: 1500 }, (_, i) => [
+      `U${i}`,
+      clampLat(lat0 + (r() - 0.5) * dLat),
+      wrap(lng0 + (r() - 0.5) * dLng),
+    ]);
+    for (const res of [7, 8]) {
+      const idx = indexWith(units, res);
+      for (let q = 0; q < 150; q++) {
+        const at = { lat: clampLat(lat0 + (r() - 0.5) * dLat), lng: wrap(lng0 + (r() - 0.5) * dLng) };
+        const k = 1 + Math.floor(r() * 15);
+        const radius = r() < 0.2 ? 500_000 : 40_000;
+        const brute = units
+          .map(([id, lat, lng]) => ({ id, distanceM: haversineM(at, { lat, lng }) }))
+          .filter((c) => c.distanceM <= radius)
+          .sort((a, b) => a.distanceM - b.distanceM)
+          .slice(0, k);
+        expect(idx.nearestAvailable(at, { limit: k, maxRadiusM: radius }).map((c) => c.distanceM)).toEqual(brute.map((c) => c.distanceM));
+      }
+    }
+  });
+
+  it('finds a lone unit far away, and a unit that moved while busy once it is available again', () => {
+    const idx = indexWith([['far', 12.5, 108.9]]);
+    expect(idx.nearestAvailable(SCENE, { limit: 3, maxRadiusM: 1_000_000 }).map((c) => c.id)).toEqual(['far']);
+    idx.setStatus('far', 'dispatched');
+    idx.move('far', { lat: 10.981, lng: 106.651, recordedAtMs: T + 1 });
+    expect(idx.nearestAvailable(SCENE, { limit: 3, maxRadiusM: 1_000_000 })).toEqual([]);
+    idx.setStatus('far', 'available');
+    expect(idx.nearestAvailable(SCENE, { limit: 3, maxRadiusM: 1_000 }).map((c) => c.id)).toEqual(['far']);
+    expect(idx.get('far')!.cell).toBe(latLngToCell(10.981, 106.651, 8));
+  });
+
   it('respects the radius cap and the accept filter', () => {
     const idx = indexWith([
       ['near', SCENE.lat + 0.001, SCENE.lng],

@@ -10,7 +10,7 @@ import type { StoredVehicle } from '../adapters/store/vehicles.ts';
  */
 export class Fleet {
   // Resolution 7 (~1.2 km edges): measured 1.6–3× faster than 8 for 1k–10k units (bench/nearest).
-  readonly index = new FleetIndex(7);
+  readonly index = new FleetIndex(8);
   private readonly callSigns = new Map<string, string>();
   private readonly incidents = new Map<string, string | null>();
   private readonly dirty = new Set<string>();
