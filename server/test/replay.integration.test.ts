@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LifelineServer } from '../src/server.ts';
+import { tracks } from '../src/adapters/store/review.ts';
 import { api, login, TestEnv } from './helpers.ts';
 
 describe('supervisor replay on seeded history (embedded)', () => {
@@ -24,6 +25,33 @@ describe('supervisor replay on seeded history (embedded)', () => {
   afterAll(async () => {
     await server?.stop();
     await env.teardown();
+  });
+
+  it('tracks() in one statement returns exactly what the driver decodes row by row (values, order, limit, units without fixes)', async () => {
+    const t = (ms: number) => new Date(ms);
+    await sql`
+      INSERT INTO vehicle_positions (vehicle_id, seq, recorded_at, received_at, lat, lng, speed_mps, heading_deg) VALUES
+        ('Z-1', 1, ${t(T0 + 1)}, now(), 10.123456789012345, 106.98765432109876, NULL, NULL),
+        ('Z-1', 2, ${t(T0 + 999)}, now(), -0.000001, -179.9999999, 0.1, 359.9),
+        ('Z-1', 3, ${t(T0 + 60_000)}, now(), 89.5, 0, 33.333332, 0),
+        ('Z-2', 1, ${t(T0 + 5)}, now(), 1e-7, 2e-7, 1e-3, 12.5)`.execute(server.db);
+    const rowByRow = async (id: string, limit: number) =>
+      (
+        await server.db
+          .selectFrom('vehicle_positions')
+          .select(['recorded_at', 'lat', 'lng', 'speed_mps', 'heading_deg'])
+          .where('vehicle_id', '=', id)
+          .where('recorded_at', '>=', t(T0))
+          .where('recorded_at', '<=', t(T0 + 120_000))
+          .orderBy('recorded_at')
+          .limit(limit)
+          .execute()
+      ).map((r) => ({ t: r.recorded_at.toISOString(), lat: r.lat, lng: r.lng, speedMps: r.speed_mps, headingDeg: r.heading_deg }));
+    const got = await tracks(server.db, ['Z-1', 'Z-2', 'Z-none'], t(T0), t(T0 + 120_000));
+    expect(got).toEqual({ 'Z-1': await rowByRow('Z-1', 100), 'Z-2': await rowByRow('Z-2', 100), 'Z-none': [] });
+    expect(got['Z-1']).toHaveLength(3);
+    expect(await tracks(server.db, ['Z-1'], t(T0), t(T0 + 120_000), 2)).toEqual({ 'Z-1': await rowByRow('Z-1', 2) });
+    expect(await tracks(server.db, [], t(T0), t(T0 + 1))).toEqual({});
   });
 
   it('returns the involved units\' tracks in the incident window, in order, with every event', async () => {

@@ -7,21 +7,27 @@ import { getIncident, timeline } from './incidents.ts';
 /** Margin around an incident's life shown in its replay. */
 const REPLAY_MARGIN_MS = 5 * 60 * 1000;
 
-/** Tracks of the given units in [from, to]; one index range scan per unit on (vehicle_id, recorded_at). */
+/**
+ * Tracks of the given units in [from, to], at most `limitPerUnit` points each: one statement for
+ * all units (one index range scan per unit on (vehicle_id, recorded_at)), with the JSON built by
+ * PostgreSQL, so a replay costs one round trip and one JSON.parse per unit instead of a round
+ * trip per unit and an object per row decoded by the driver.
+ */
 export async function tracks(db: Db, vehicleIds: readonly string[], from: Date, to: Date, limitPerUnit = 20_000): Promise<Record<string, TrackPoint[]>> {
   const out: Record<string, TrackPoint[]> = {};
-  for (const id of vehicleIds) {
-    const rows = await db
-      .selectFrom('vehicle_positions')
-      .select(['recorded_at', 'lat', 'lng', 'speed_mps', 'heading_deg'])
-      .where('vehicle_id', '=', id)
-      .where('recorded_at', '>=', from)
-      .where('recorded_at', '<=', to)
-      .orderBy('recorded_at')
-      .limit(limitPerUnit)
-      .execute();
-    out[id] = rows.map((r) => ({ t: r.recorded_at.toISOString(), lat: r.lat, lng: r.lng, speedMps: r.speed_mps, headingDeg: r.heading_deg }));
-  }
+  if (vehicleIds.length === 0) return out;
+  const { rows } = await sql<{ vehicle_id: string; track: string }>`
+    SELECT u.id AS vehicle_id, t.track
+    FROM unnest(${[...vehicleIds]}::text[]) AS u(id)
+    CROSS JOIN LATERAL (
+      SELECT coalesce(json_agg(json_build_object(
+               't', to_char(p.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+               'lat', p.lat, 'lng', p.lng, 'speedMps', p.speed_mps, 'headingDeg', p.heading_deg) ORDER BY p.recorded_at), '[]')::text AS track
+      FROM (SELECT recorded_at, lat, lng, speed_mps, heading_deg FROM vehicle_positions
+            WHERE vehicle_id = u.id AND recorded_at >= ${from} AND recorded_at <= ${to}
+            ORDER BY recorded_at LIMIT ${limitPerUnit}) p
+    ) t`.execute(db);
+  for (const r of rows) out[r.vehicle_id] = JSON.parse(r.track) as TrackPoint[];
   return out;
 }
 
