@@ -9,7 +9,7 @@ let t0 = performance.now();
 serve(
   {
     start: async () => {
-      broker = await startEmbeddedBroker(0, '127.0.0.1');
+      broker = await startEmbeddedBroker(0, '127.0.0.1', { auth: null });
       return { url: broker.url };
     },
     cpuStart: () => {

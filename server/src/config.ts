@@ -15,7 +15,10 @@ export interface Config {
   mqttPort: number;
   mqttHost: string;
   mqttPrefix: string;
-  /** Require per-unit credentials on the embedded broker (units publish only under their own topics). */
+  /**
+   * Require per-unit credentials on the embedded broker (units publish only under their own topics,
+   * each with its own client id). On by default; MQTT_AUTH=0 allows anonymous clients (logged loudly).
+   */
   mqttAuth: boolean;
   /** The server's own credentials on an external broker. */
   mqttUsername: string | null;
@@ -45,6 +48,11 @@ export interface Config {
   instanceId: string;
   /** Seed demo hospitals when the hospitals table is empty. */
   seedDemo: boolean;
+  /**
+   * Create one demo user per role and print their passwords at start: by default only in the demo
+   * (embedded PostgreSQL); DEMO_USERS=1 asks for them on a DATABASE_URL, DEMO_USERS=0 never.
+   */
+  demoUsers: boolean;
   /** AUTO_ASSIGN_PRIORITIES / _MAX_ETA_SEC / _MAX_ATTEMPTS (core/autoAssignPolicy.ts); off by default. */
   autoAssign: AutoAssignPolicy;
   /** Bearer token for GET /metrics; null → only direct connections from this machine. */
@@ -96,7 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     mqttPort: int('MQTT_PORT', 1883, 0, 65535),
     mqttHost: env.MQTT_HOST || '0.0.0.0',
     mqttPrefix: prefix,
-    mqttAuth: (env.MQTT_AUTH ?? '0') === '1',
+    mqttAuth: (env.MQTT_AUTH || '1') !== '0',
     mqttUsername: env.MQTT_USERNAME || null,
     mqttPassword: env.MQTT_PASSWORD || null,
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
@@ -114,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     stuckDispatchedSec: int('STUCK_DISPATCHED_SEC', 120, 10, 3600),
     instanceId: env.INSTANCE_ID || 'main',
     seedDemo: (env.SEED_DEMO ?? '1') !== '0',
+    demoUsers: env.DEMO_USERS ? env.DEMO_USERS === '1' : (env.SEED_DEMO ?? '1') !== '0' && !env.DATABASE_URL,
     autoAssign: autoAssignPolicyFromEnv(env, errors),
     metricsToken: env.METRICS_TOKEN || null,
     positionRetentionDays: null,
@@ -125,7 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     if (/^\d+$/.test(retention.trim()) && days >= 1 && days <= 36_500) cfg.positionRetentionDays = days;
     else errors.push(`POSITION_RETENTION_DAYS=${retention} is not a whole number of days between 1 and 36500 (unset it to keep positions forever)`);
   }
-  if (env.MQTT_AUTH !== undefined && !['0', '1'].includes(env.MQTT_AUTH)) errors.push('MQTT_AUTH must be 0 or 1');
+  if (env.MQTT_AUTH && !['0', '1'].includes(env.MQTT_AUTH)) errors.push('MQTT_AUTH must be 0 or 1 (default 1: units need their own credentials)');
+  if (env.DEMO_USERS && !['0', '1'].includes(env.DEMO_USERS)) errors.push('DEMO_USERS must be 0 or 1');
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(cfg.instanceId)) errors.push('INSTANCE_ID must be 1-40 letters, digits, _ or -');
   // Two instances under one name would take each other's MQTT session in turn.
   if (cfg.redisUrl && !env.INSTANCE_ID) errors.push('REDIS_URL runs several instances: set INSTANCE_ID to a name unique to each (e.g. INSTANCE_ID=a on one, INSTANCE_ID=b on the other)');

@@ -11,6 +11,8 @@ import { DEFAULT_MAP_AREA, mapArea, type MapArea } from './core/mapArea.ts';
 import { haversineM } from './core/geo.ts';
 import { StraightLineEtaProvider, type EtaProvider } from './core/eta.ts';
 import { randomSecret } from './adapters/auth/passwords.ts';
+import { serverClientId } from './adapters/auth/mqttCredentials.ts';
+import { throttledWarn } from './adapters/logThrottle.ts';
 import { startEmbeddedBroker, type BrokerAuth, type EmbeddedBroker } from './adapters/mqtt/broker.ts';
 import { connectBus, type Bus } from './adapters/mqtt/bus.ts';
 import { Ingest, type SharedFix } from './adapters/mqtt/ingest.ts';
@@ -21,7 +23,7 @@ import { Geocoder } from './core/geocode/geocoder.ts';
 import { TrackerRegistry } from './adapters/store/trackers.ts';
 import { RealtimeGateway } from './adapters/realtime.ts';
 import { connectRedis, FleetSync, type RedisLink } from './adapters/cluster.ts';
-import { Ownership, soleOwner } from './core/ownership.ts';
+import { Ownership, soleOwner, type VehicleOwner } from './core/ownership.ts';
 import { createDb, createPool, type Db } from './adapters/store/db.ts';
 import { startEmbeddedPostgres, type EmbeddedPg } from './adapters/store/embeddedPostgres.ts';
 import { listIncidents } from './adapters/store/incidents.ts';
@@ -52,6 +54,10 @@ export interface LifelineServer {
   mapArea: MapArea;
   /** Several instances (REDIS_URL): which vehicles this one acts on; null when it runs alone. */
   ownership: Ownership | null;
+  /** The server's MQTT client id (prefix and instance, see `serverClientId`). */
+  mqttClientId: string;
+  /** Why the broker session is degraded (taken over by another client), or null; for /healthz. */
+  mqttDegraded(): string | null;
   stop(): Promise<void>;
 }
 
@@ -134,7 +140,15 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     }
     const bootId = randomSecret(6);
     const ownership = redis ? new Ownership(cfg.instanceId, bootId) : null;
-    const owner = ownership ?? soleOwner(bootId);
+    // A new confirmation stint on every reconnection of the bus (see BusOptions.onReconnected).
+    let connection = 0;
+    const runOwner = ownership ?? soleOwner(bootId);
+    const owner: VehicleOwner = {
+      owns: (id) => {
+        const boot = runOwner.owns(id);
+        return boot === null || connection === 0 ? boot : `${boot}~${connection}`;
+      },
+    };
     let fleetSync: FleetSync | null = null;
 
     let hospitals: Hospital[] = await listHospitals(db);
@@ -160,11 +174,20 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
           unitHash: async (id) => (await db.selectFrom('vehicles').select('mqtt_secret_hash').where('id', '=', id).executeTakeFirst())?.mqtt_secret_hash ?? null,
           onDenied: (what) => {
             counters.inc('mqtt_denied');
-            logger.warn({ what }, 'MQTT access denied');
+            deniedLog(what);
           },
         };
+      } else {
+        logger.warn({ port: cfg.mqttPort }, 'MQTT_AUTH=0: the embedded MQTT broker accepts ANONYMOUS clients — anyone who reaches it can forge positions and statuses and read assignments. Never run it like this outside a closed test network.');
       }
-      broker = await startEmbeddedBroker(cfg.mqttPort, cfg.mqttHost, auth);
+      const deniedLog = throttledWarn(logger, 'MQTT access denied');
+      broker = await startEmbeddedBroker(cfg.mqttPort, cfg.mqttHost, {
+        auth,
+        onOversize: () => {
+          counters.inc('mqtt_oversize_packets');
+          deniedLog('packet over the size limit');
+        },
+      });
       cleanups.push(() => broker!.close());
       mqttUrl = broker.url;
       logger.info({ port: broker.port }, 'embedded MQTT broker listening');
@@ -254,6 +277,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
           autoAssign: { priorities: [...cfg.autoAssign.priorities], maxEtaSec: cfg.autoAssign.maxEtaSec, maxAttempts: cfg.autoAssign.maxAttempts },
         },
         autoAssign,
+        unitCredentialsRevoked: (id) => broker?.endUnit(id),
       },
       { logger, uiDir: o.uiDir, trustProxy: cfg.trustProxy, metrics: { metrics, token: cfg.metricsToken }, mqttPrefix: cfg.mqttPrefix },
     );
@@ -318,15 +342,21 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     void app.register(osmandRoutes({ ingest, trackers, counters }));
     void app.register(basemapRoutes(basemap));
     void app.register(geocodeRoutes(geocoder));
+    const mqttClientId = serverClientId(cfg.mqttPrefix, cfg.instanceId);
     bus = await connectBus({
       url: mqttUrl,
       prefix: cfg.mqttPrefix,
-      clientId: `lifeline-server-${cfg.instanceId}`,
+      clientId: mqttClientId,
       username: busUser,
       password: busPassword,
       persistentSession: broker === null,
       bootId,
       log: logger,
+      onReconnected: () => {
+        connection++;
+        counters.inc('mqtt_reconnects');
+      },
+      onTakenOver: () => counters.inc('mqtt_session_taken_over'),
       ...(ownership
         ? {
             presence: {
@@ -399,6 +429,8 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       logger,
       mapArea: area,
       ownership,
+      mqttClientId,
+      mqttDegraded: () => connectedBus.degraded(),
       stop: stopAll,
     };
   } catch (err) {

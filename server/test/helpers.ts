@@ -47,7 +47,14 @@ export class TestEnv {
   readonly id = randomId();
   dataDir = '';
   dbName = '';
-  constructor(readonly mode: Mode) {}
+  /**
+   * `mqttAuth: 'off'` (default) runs the embedded broker with an explicit MQTT_AUTH=0, for tests about
+   * something else that connect anonymous clients; `'default'` leaves the server's default (on).
+   */
+  constructor(
+    readonly mode: Mode,
+    readonly opts: { mqttAuth?: 'off' | 'default' } = {},
+  ) {}
 
   async setup(): Promise<void> {
     // World-traversable: as root, the embedded cluster runs as the `postgres` user.
@@ -70,6 +77,7 @@ export class TestEnv {
       DATA_DIR: this.dataDir,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       INSTANCE_ID: `test-${this.id}`,
+      ...(this.opts.mqttAuth === 'default' ? {} : { MQTT_AUTH: '0' }),
     };
     if (this.mode === 'external') {
       const u = new URL(EXTERNAL_PG);

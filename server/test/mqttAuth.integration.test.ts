@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
@@ -16,7 +16,8 @@ const MOSQUITTO = '/usr/sbin/mosquitto';
 
 /** Connects as a unit; resolves with the client, or rejects with the broker's refusal. */
 function connectAs(url: string, username: string | undefined, password: string | undefined) {
-  return mqtt.connectAsync(url, { clientId: `t-${randomId()}`, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...(username ? { username, password } : {}) });
+  // A unit may connect only with its own client id.
+  return mqtt.connectAsync(url, { clientId: username ? `lifeline-agent-${username}` : `t-${randomId()}`, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 5000, ...(username ? { username, password } : {}) });
 }
 
 async function credentials(server: LifelineServer, admin: string, unit: string) {
@@ -106,13 +107,11 @@ describe('MQTT credentials per unit', () => {
       // Mosquitto started as root drops to its own user before reading the files.
       await chmod(dir, 0o755);
       const serverSecret = `srv-${randomId()}${randomId()}`;
-      const files = await writeMosquittoAuth(issuer.db, dir, issuer.config.mqttPrefix, { username: 'lifeline-server', password: serverSecret });
+      const port = await freePort();
+      const files = await writeMosquittoAuth(issuer.db, dir, issuer.config.mqttPrefix, { usernames: ['lifeline-server'], password: serverSecret }, { port, host: '127.0.0.1' });
       await issuer.stop();
 
-      const port = await freePort();
-      const conf = path.join(dir, 'mosquitto.conf');
-      await writeFile(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous false', `password_file ${files.passwd}`, `acl_file ${files.acl}`, 'persistence false', ''].join('\n'));
-      broker = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+      broker = spawn(MOSQUITTO, ['-c', files.conf], { stdio: ['ignore', 'ignore', 'pipe'] });
       let brokerErr = '';
       broker.stderr!.on('data', (d: Buffer) => (brokerErr += d.toString()));
       broker.on('exit', (code) => {

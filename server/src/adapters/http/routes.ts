@@ -59,6 +59,8 @@ export interface RouteDeps {
   health(): Promise<{ db: boolean; mqtt: boolean; cluster?: { instance: string; live: string[] } }>;
   /** Static part of `/api/config`; `serverTime` is added per request. */
   clientConfig: Omit<ClientConfig, 'serverTime'>;
+  /** A unit's MQTT credentials were re-issued: end its live broker sessions (embedded broker). */
+  unitCredentialsRevoked?(unitId: string): void;
   /** Applies the auto-assign policy to a created call (services/autoAssign.ts). */
   autoAssign?: { afterCreate(created: CreateIncidentResponse): Promise<CreateIncidentResponse> };
 }
@@ -156,6 +158,7 @@ export const apiRoutes =
           .values({ id: req.params.id, call_sign: req.params.id, mqtt_secret_hash: hash })
           .onConflict((oc) => oc.column('id').doUpdateSet({ mqtt_secret_hash: hash }))
           .execute();
+        d.unitCredentialsRevoked?.(req.params.id);
         return { username: req.params.id, password };
       },
     );

@@ -28,8 +28,20 @@ export interface Bus {
    * back to us (everything before it in our stream was ours to handle, nothing after), or after 3 s.
    */
   leave(): Promise<void>;
+  /** Why the broker session is not healthy (another client took it over, recently), or null. */
+  degraded(): string | null;
   close(): Promise<void>;
 }
+
+/**
+ * A connection the broker closes this soon after accepting it was most likely taken over: another
+ * client connected with our client id (brokers end the older connection). Two such clients take the
+ * session from each other about once per reconnect period; a restarting broker does not accept first.
+ * MQTT 3.1.1 gives no reason (MQTT 5 would send DISCONNECT 0x8E "session taken over").
+ */
+export const TAKEOVER_WINDOW_MS = 10_000;
+/** How long a detected takeover keeps the session reported as degraded. */
+export const TAKEOVER_DEGRADED_MS = 60_000;
 
 export interface PresenceOptions {
   instanceId: string;
@@ -57,7 +69,14 @@ export interface BusOptions {
   presence?: PresenceOptions;
   /** Called for every vehicle message; `done` must be called before the next is delivered. */
   onMessage(topic: string, payload: Buffer, done: () => void): void;
-  log: { warn(o: object, m: string): void; info(o: object, m: string): void };
+  /**
+   * Every connection after the first: what arrived before it and was not yet confirmed may have gone
+   * elsewhere (a session taken over, a broker that lost its queue), so confirmations start a new stint.
+   */
+  onReconnected?(): void;
+  /** A connection closed by the broker within TAKEOVER_WINDOW_MS of being accepted. */
+  onTakenOver?(): void;
+  log: { warn(o: object, m: string): void; info(o: object, m: string): void; error(o: object, m: string): void };
   connectTimeoutMs?: number;
 }
 
@@ -122,6 +141,22 @@ export async function connectBus(o: BusOptions): Promise<Bus> {
     client.on('connect', onConnect);
     client.on('error', onError);
   });
+  let connectedAt = Date.now();
+  let ending = false;
+  let takenOverAt = -Infinity;
+  client.on('connect', () => {
+    connectedAt = Date.now();
+    o.onReconnected?.();
+  });
+  client.on('close', () => {
+    if (ending || connectedAt === 0) return;
+    const livedMs = Date.now() - connectedAt;
+    connectedAt = 0;
+    if (livedMs >= TAKEOVER_WINDOW_MS) return;
+    takenOverAt = Date.now();
+    o.log.error({ clientId: o.clientId, livedMs }, 'MQTT session taken over: the broker closed our connection right after accepting it; another client uses this client id (same MQTT_PREFIX and INSTANCE_ID, or a copied MQTT_USERNAME with use_username_as_clientid)');
+    o.onTakenOver?.();
+  });
   client.on('error', (err) => o.log.warn({ err }, 'MQTT client error'));
   client.on('offline', () => o.log.warn({}, 'MQTT broker unreachable; reconnecting'));
   client.on('reconnect', () => o.log.info({}, 'MQTT reconnecting'));
@@ -181,10 +216,13 @@ export async function connectBus(o: BusOptions): Promise<Bus> {
         client.publish(ownTopic, Buffer.alloc(0), { qos: 1, retain: true });
       });
     },
+    degraded: () => (Date.now() - takenOverAt < TAKEOVER_DEGRADED_MS ? 'mqtt_session_taken_over' : null),
     // A graceful end waits for in-flight messages, which never complete while the broker is away.
-    close: () =>
-      client.connected
+    close: () => {
+      ending = true;
+      return client.connected
         ? Promise.race([client.endAsync(), new Promise<void>((r) => setTimeout(r, 2000).unref())]).then(() => client.endAsync(true))
-        : client.endAsync(true),
+        : client.endAsync(true);
+    },
   };
 }
