@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
+import { provisionSimulatedUnits } from './demoFleet.ts';
 import { startServer } from './server.ts';
 import { ensureDemoUsers } from './adapters/store/demoUsers.ts';
 import { listHospitals } from './adapters/store/vehicles.ts';
@@ -33,10 +34,12 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const logins = cfg.seedDemo ? await ensureDemoUsers(server.db, cfg.dataDir, 'BD-001') : [];
+  // Demo users with printed passwords: the demo on embedded PostgreSQL, or when DEMO_USERS=1 asks.
+  const logins = cfg.demoUsers ? await ensureDemoUsers(server.db, cfg.dataDir, 'BD-001') : [];
 
   let sim: ChildProcess | null = null;
   if (cfg.simVehicles > 0) {
+    const credentialsFile = await provisionSimulatedUnits(server.db, cfg);
     const hospitalsFile = path.join(cfg.dataDir, 'sim-hospitals.json');
     await writeFile(hospitalsFile, JSON.stringify(await listHospitals(server.db)));
     sim = spawn(
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
         cfg.mqttPrefix,
         '--hospitals',
         hospitalsFile,
+        ...(credentialsFile ? ['--credentials', credentialsFile] : []),
       ],
       { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, LOG_LEVEL: cfg.logLevel } },
     );

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulatedFleet, type SimulatedFleet } from '@lifeline/vehicle-agent';
+import { fleetIds, startSimulatedFleet, type SimulatedFleet } from '@lifeline/vehicle-agent';
 import type { Incident, Vehicle } from '@lifeline/protocol';
+import { issueUnitCredentials } from '../src/adapters/store/unitCredentials.ts';
 import { haversineM } from '../src/core/geo.ts';
 import type { LifelineServer } from '../src/server.ts';
 import { api, connectSocket, externalUnavailable, TestEnv, waitFor, type LiveSocket, type Mode } from './helpers.ts';
@@ -10,7 +11,8 @@ const CENTER = { lat: 10.98, lng: 106.65 };
 
 describe.each<Mode>(['embedded', 'external'])('simulated agents drive the whole loop (%s)', (mode) => {
   const skip = mode === 'external' && external !== null;
-  const env = new TestEnv(mode);
+  // End to end with MQTT authentication on (the default): each unit logs in with its own credentials.
+  const env = new TestEnv(mode, { mqttAuth: 'default' });
   let server: LifelineServer;
   let fleet: SimulatedFleet;
   let socket: LiveSocket;
@@ -26,7 +28,11 @@ describe.each<Mode>(['embedded', 'external'])('simulated agents drive the whole 
     socket.on('units', (d) => d.units.forEach((u) => live.set(u.id, u)));
     socket.on('incident', (i) => incidents.set(i.id, i));
     const hospitals = (await api(server.url, 'GET', '/api/hospitals')).body;
+    const idPrefix = `SIM${env.id.slice(0, 3)}`;
+    const passwords: Record<string, string> = {};
+    if (mode === 'embedded') for (const id of fleetIds(idPrefix, 6)) passwords[id] = (await issueUnitCredentials(server.db, id)).password;
     fleet = await startSimulatedFleet({
+      passwords,
       mqttUrl: server.mqttUrl,
       prefix: server.config.mqttPrefix,
       count: 6,
@@ -34,7 +40,7 @@ describe.each<Mode>(['embedded', 'external'])('simulated agents drive the whole 
       radiusKm: 3,
       seed: 7,
       idle: 'park',
-      idPrefix: `SIM${env.id.slice(0, 3)}`,
+      idPrefix,
       hospitals,
       intervalMs: 100,
       // 1 real second = 60 simulated seconds: the 3 km drive and the dwell times pass in seconds.

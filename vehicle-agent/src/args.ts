@@ -20,6 +20,8 @@ For one real ambulance (GPS receiver, spool, crew panel): vehicle-agent agent --
   --interval-ms MS       real milliseconds between positions (default 1000)
   --idle wander|park     what available units do (default wander)
   --seed N               reproducible start points and idle tracks
+  --credentials FILE     JSON {"<unit id>": "<password>"}: each unit logs in as its id (the server
+                         writes this file for its demo fleet; the passwords stay off the command line)
   --road-graph FILE      road graph (.llrg, from npm run import-osm): units start on roads and drive
                          along them; read by the server's router, so run this through
                          npm run simulate (the server does when OSM_GRAPH is set)
@@ -42,6 +44,8 @@ export interface CliOptions {
   seed: number | undefined;
   /** Road graph file to drive on; null = straight lines. */
   roadGraph: string | null;
+  /** JSON file of per-unit MQTT passwords; null = anonymous. */
+  credentialsFile: string | null;
 }
 
 export type CliParse = { ok: true; help: true } | { ok: true; help: false; options: CliOptions } | { ok: false; error: string };
@@ -110,6 +114,7 @@ export function parseCliArgs(argv: readonly string[], env: Env = {}): CliParse {
         idle: { type: 'string' },
         seed: { type: 'string' },
         'road-graph': { type: 'string' },
+        credentials: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -167,6 +172,7 @@ export function parseCliArgs(argv: readonly string[], env: Env = {}): CliParse {
       idle: idle as IdleMode,
       seed,
       roadGraph,
+      credentialsFile: str('credentials') ?? null,
     },
   };
 }

@@ -16,6 +16,8 @@ export interface FleetOptions extends SimulationOptions {
   seed?: number;
   /** Device clock for every vehicle; default Date.now. */
   now?: VehicleOptions['now'];
+  /** Per-unit MQTT passwords by unit id; a unit without one connects anonymously. */
+  passwords?: Readonly<Record<string, string>>;
 }
 
 export interface SimulatedFleet {
@@ -77,6 +79,7 @@ export async function startSimulatedFleet(opts: FleetOptions): Promise<Simulated
         id,
         start: starts[i]!,
         seed: childSeed(seed, i),
+        password: opts.passwords?.[id],
         // Spread the fleet's publishes over the interval instead of one burst per tick.
         startDelayMs: Math.floor((i * intervalMs) / count),
       }),

@@ -8,7 +8,7 @@ import { parseCliArgs, USAGE } from './args.ts';
 import { consoleLog as log, fail } from './cliSupport.ts';
 import type { RoadNetwork } from './core/roads.ts';
 import { startSimulatedFleet, type SimulatedFleet } from './fleet.ts';
-import { loadHospitals } from './hospitals.ts';
+import { loadHospitals, loadPasswords } from './hospitals.ts';
 
 /** Reads a road graph file; `summary` is logged (what was loaded, its attribution). */
 export type RoadGraphReader = (file: string) => Promise<{ ok: true; roads: RoadNetwork; summary: string } | { ok: false; error: string }>;
@@ -30,6 +30,12 @@ export async function runFleetCli(argv: readonly string[], o: FleetCliOptions = 
   let hospitals: Awaited<ReturnType<typeof loadHospitals>> = { ok: true, value: [] };
   if (opts.hospitalsFile !== null) hospitals = await loadHospitals(opts.hospitalsFile);
   if (!hospitals.ok) fail(2, `vehicle-agent: ${hospitals.error}`);
+  let passwords: Record<string, string> | undefined;
+  if (opts.credentialsFile !== null) {
+    const read = await loadPasswords(opts.credentialsFile);
+    if (!read.ok) fail(2, `vehicle-agent: ${read.error}`);
+    passwords = read.value;
+  }
   let roads: RoadNetwork | undefined;
   if (opts.roadGraph !== null) {
     if (!o.readRoadGraph) {
@@ -80,6 +86,7 @@ export async function runFleetCli(argv: readonly string[], o: FleetCliOptions = 
       idle: opts.idle,
       seed: opts.seed,
       roads,
+      ...(passwords ? { passwords } : {}),
       log,
     });
   } catch (err) {

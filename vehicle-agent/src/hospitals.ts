@@ -1,18 +1,13 @@
-import { readFile } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import { HospitalSummarySchema, type HospitalSummary } from '@lifeline/protocol';
 import { compileParser } from '@lifeline/protocol/validate';
+import { readJsonFile } from './jsonFile.ts';
 
 const parseHospitals = compileParser(Type.Array(HospitalSummarySchema));
+const parsePasswords = compileParser(Type.Record(Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }), Type.String({ minLength: 1, maxLength: 256 })));
 
 /** Reads a JSON file of `[{id, name, location: {lat, lng}}]`. Expected failures are a typed result. */
-export async function loadHospitals(path: string): Promise<{ ok: true; value: HospitalSummary[] } | { ok: false; error: string }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    return { ok: false, error: `cannot read hospitals file ${path}: ${(err as Error).message}` };
-  }
-  const parsed = parseHospitals.parseJson(text);
-  return parsed.ok ? parsed : { ok: false, error: `hospitals file ${path}: ${parsed.error}` };
-}
+export const loadHospitals = (path: string): Promise<{ ok: true; value: HospitalSummary[] } | { ok: false; error: string }> => readJsonFile(path, parseHospitals, 'hospitals');
+
+/** Reads a JSON file of per-unit MQTT passwords, `{"<unit id>": "<password>"}` (--credentials). */
+export const loadPasswords = (path: string): Promise<{ ok: true; value: Record<string, string> } | { ok: false; error: string }> => readJsonFile(path, parsePasswords, 'credentials');

@@ -25,6 +25,8 @@ export interface VehicleOptions extends SimulationOptions {
   startDelayMs?: number;
   /** Device clock (epoch ms) for `ts` and the seq origin. Default Date.now. */
   now?: () => number;
+  /** The unit's MQTT password (POST /api/vehicles/:id/credentials); it logs in as its id. */
+  password?: string;
 }
 
 export interface VehicleStats {
@@ -113,6 +115,7 @@ export async function startSimulatedVehicle(opts: VehicleOptions): Promise<Simul
     reconnectPeriod: 1000,
     connectTimeout: cfg.connectTimeoutMs,
     will: { topic: topic.status, payload: Buffer.from(willPayload()), qos: 1, retain: true },
+    ...(opts.password !== undefined ? { username: id, password: opts.password } : {}),
   };
   const client = mqtt.connect(cfg.mqttUrl, options);
 

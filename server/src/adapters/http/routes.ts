@@ -38,8 +38,8 @@ import { LoginThrottle } from '../../core/loginThrottle.ts';
 import type { Counters } from '../../counters.ts';
 import type { DispatchService } from '../../services/dispatch.ts';
 import type { Fleet } from '../../services/fleet.ts';
-import { mosquittoHash } from '../auth/mqttCredentials.ts';
-import { DUMMY_HASH, randomSecret, verifyPassword } from '../auth/passwords.ts';
+import { issueUnitCredentials } from '../store/unitCredentials.ts';
+import { DUMMY_HASH, verifyPassword } from '../auth/passwords.ts';
 import type { Db } from '../store/db.ts';
 import { timeline } from '../store/incidents.ts';
 import { getCaller, setCallerFlag } from '../store/callers.ts';
@@ -150,16 +150,9 @@ export const apiRoutes =
         schema: { params: Type.Object({ id: VehicleIdSchema }), response: { 200: Type.Object({ username: Type.String(), password: Type.String() }), ...Errors } },
       },
       async (req) => {
-        // A new secret each time: the old one stops working. Shown once, stored only as a hash.
-        const password = randomSecret();
-        const hash = mosquittoHash(password);
-        await d.db
-          .insertInto('vehicles')
-          .values({ id: req.params.id, call_sign: req.params.id, mqtt_secret_hash: hash })
-          .onConflict((oc) => oc.column('id').doUpdateSet({ mqtt_secret_hash: hash }))
-          .execute();
+        const issued = await issueUnitCredentials(d.db, req.params.id);
         d.unitCredentialsRevoked?.(req.params.id);
-        return { username: req.params.id, password };
+        return issued;
       },
     );
 
