@@ -52,7 +52,7 @@ function sampleWaits(recordedAt: number[], now: number): number[] {
 }
 
 async function start(a: { env: Record<string, string>; units: number; mode: 'shared' | 'area'; frameMs: number }) {
-  const cfg = loadConfig({ PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', LOG_LEVEL: 'error', SILENT_AFTER_SEC: '86400', ...a.env });
+  const cfg = loadConfig({ PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', LOG_LEVEL: 'error', SILENT_AFTER_SEC: '86400', MQTT_AUTH: '0', ...a.env });
   server = await startServer(cfg, { logger: pino({ level: cfg.logLevel }), realtimeFrameMs: a.frameMs });
   const fleet = server.fleet as unknown as {
     register(id: string): void;

@@ -19,7 +19,8 @@ let cpu0 = process.cpuUsage();
 let t0 = nowMs();
 
 async function start(a: { env: Record<string, string>; writer?: Record<string, number> }) {
-  const cfg = loadConfig({ PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...a.env });
+  // MQTT_AUTH=0: the load generators carry many units on one connection (not a unit's credentials).
+  const cfg = loadConfig({ PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', LOG_LEVEL: 'warn', MQTT_AUTH: '0', ...a.env });
   server = await startServer(cfg, { logger: pino({ level: cfg.logLevel }), writer: a.writer });
   // Wrap the core index's move (what every accepted fix ends in), not the Fleet service API.
   const index = server.fleet.index;

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { freePort } from '@lifeline/server';
+import { freePort, serverClientId } from '@lifeline/server';
 import { parseArgs, nowMs, sleep } from '../lib/args.ts';
 import { Child } from '../lib/child.ts';
 import { createScratchDb, dropScratchDb, runId } from '../lib/pg.ts';
@@ -269,7 +269,7 @@ async function endToEnd(broker: Broker, externalUrl: string): Promise<{ fixed: {
       // Remove the server's persistent session from the shared Mosquitto.
       const c = new RawMqtt();
       const u = new URL(externalUrl);
-      await c.connect(u.hostname, Number(u.port || 1883), `lifeline-server-bench-${id}`).then(() => c.end(), () => undefined);
+      await c.connect(u.hostname, Number(u.port || 1883), serverClientId(prefix, `bench-${id}`)).then(() => c.end(), () => undefined);
     }
   }
 }
