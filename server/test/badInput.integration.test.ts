@@ -35,7 +35,8 @@ describe.each<Mode>(['embedded', 'external'])('bad input never crashes or corrup
       [topic, '{"seq":3,"ts":1700000000000,"lat":NaN,"lon":106}', 'mqtt_rejected_invalid_position'],
       [topic, JSON.stringify({ seq: 4, ts: Date.now(), lat: 10, lon: 181 }), 'mqtt_rejected_invalid_position'],
       [topic, JSON.stringify({ seq: -1, ts: Date.now(), lat: 10, lon: 106 }), 'mqtt_rejected_invalid_position'],
-      [topic, Buffer.alloc(1024 * 1024, 0x7b), 'mqtt_rejected_too_large'],
+      // Over the server's 4 KB check, under the broker's 16 KB packet limit (a larger packet ends the connection).
+      [topic, Buffer.alloc(8 * 1024, 0x7b), 'mqtt_rejected_too_large'],
       [vehicleTopic(p, 'BAD-1', 'status'), JSON.stringify({ status: 'flying', ts: Date.now() }), 'mqtt_rejected_invalid_status'],
       [vehicleTopic(p, 'BAD-1', 'ack'), '[]', 'mqtt_rejected_invalid_ack'],
       [`${p}/vehicles/bad id!/position`, JSON.stringify({ seq: 1, ts: Date.now(), lat: 10, lon: 106 }), 'mqtt_rejected_topic'],

@@ -23,6 +23,7 @@ describe('parseCliArgs', () => {
       idle: 'wander',
       seed: undefined,
       roadGraph: null,
+      credentialsFile: null,
     });
   });
 
@@ -39,12 +40,12 @@ describe('parseCliArgs', () => {
       ok([
         '--count=3', '--center=-33.9, 151.2', '--radius-km', '0.5', '--mqtt-url', 'mqtts://broker:8883', '--prefix', 'x/y',
         '--id-prefix', 'HCM_1', '--hospitals', 'h.json', '--speed-kmh', '60', '--time-scale', '100', '--interval-ms', '50',
-        '--idle', 'park', '--seed', '42', '--road-graph', 'monaco.llrg',
+        '--idle', 'park', '--seed', '42', '--road-graph', 'monaco.llrg', '--credentials', 'sim-credentials.json',
       ]),
     ).toEqual({
       count: 3, center: { lat: -33.9, lng: 151.2 }, radiusKm: 0.5, mqttUrl: 'mqtts://broker:8883', prefix: 'x/y', idPrefix: 'HCM_1',
       hospitalsFile: 'h.json', speedKmh: 60, timeScale: 100, intervalMs: 50, idle: 'park', seed: 42,
-      roadGraph: 'monaco.llrg',
+      roadGraph: 'monaco.llrg', credentialsFile: 'sim-credentials.json',
     });
   });
 
