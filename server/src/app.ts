@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { DEFAULT_TOPIC_PREFIX, type ErrorBody } from '@lifeline/protocol';
-import { authPlugin } from './adapters/http/auth.ts';
+import { authPlugin, declareAccess } from './adapters/http/auth.ts';
 import { contractsPlugin } from './adapters/http/contracts.ts';
 import { metricsPlugin, type MetricsPluginOptions } from './adapters/http/metrics.ts';
 import { apiRoutes, type RouteDeps } from './adapters/http/routes.ts';
@@ -65,13 +65,17 @@ export function buildApp(deps: RouteDeps, opts: BuildAppOptions): FastifyInstanc
   if (opts.metrics) void app.register(metricsPlugin, opts.metrics);
   void app.register(apiRoutes(deps));
 
+  // The built UI is public: it holds no data, and the login page is part of it.
   const uiDir = opts.uiDir ?? UI_DIST;
-  if (existsSync(uiDir)) {
-    void app.register(fastifyStatic, { root: uiDir, prefix: '/' });
-  } else {
-    app.get('/', async (_req, reply) =>
-      reply.type('text/html').send('<!doctype html><meta charset="utf-8"><title>Lifeline</title><p>The dispatcher UI is not built. Run <code>pnpm build</code>.</p>'),
-    );
-  }
+  void app.register(async (ui) => {
+    declareAccess(ui, 'public');
+    if (existsSync(uiDir)) {
+      await ui.register(fastifyStatic, { root: uiDir, prefix: '/' });
+    } else {
+      ui.get('/', async (_req, reply) =>
+        reply.type('text/html').send('<!doctype html><meta charset="utf-8"><title>Lifeline</title><p>The dispatcher UI is not built. Run <code>pnpm build</code>.</p>'),
+      );
+    }
+  });
   return app;
 }

@@ -39,7 +39,8 @@ export function metricsAccess(req: Pick<FastifyRequest, 'headers'> & { socket: {
  * registered before them.
  */
 export const metricsPlugin = fp(async (app: FastifyInstance, opts: MetricsPluginOptions) => {
-  app.get('/metrics', async (req, reply) => {
+  // Public to the router: the handler itself lets in only METRICS_TOKEN or a direct local connection.
+  app.get('/metrics', { config: { access: 'public' } }, async (req, reply) => {
     const access = metricsAccess(req, opts.token);
     if (!access.ok) return reply.code(access.status).send(access.body);
     return reply.type(opts.metrics.contentType).send(await opts.metrics.text());

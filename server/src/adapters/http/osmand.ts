@@ -45,6 +45,7 @@ export const osmandRoutes =
       await new Promise<void>((resolve) => d.ingest.acceptPosition(vehicleId, { seq: fix.recordedAtMs, ...fix }, resolve));
       return reply.code(200).send('');
     };
-    app.get('/osmand', handler);
-    app.post('/osmand', handler);
+    // Public: a phone app cannot log in; only device ids mapped to a unit are accepted.
+    app.get('/osmand', { config: { access: 'public' } }, handler);
+    app.post('/osmand', { config: { access: 'public' } }, handler);
   };

@@ -88,7 +88,7 @@ export const apiRoutes =
   async (app) => {
     const actorOf = (req: { user: { username: string; role: string } | null }) => (req.user ? `${req.user.role}:${req.user.username}` : 'anonymous');
 
-    app.get('/healthz', { schema: { response: { 200: HealthSchema } } }, async () => {
+    app.get('/healthz', { config: { access: 'public' }, schema: { response: { 200: HealthSchema } } }, async () => {
       const h = await d.health();
       return { status: 'ok' as const, db: h.db, mqtt: h.mqtt, units: d.fleet.index.size, counters: d.counters.snapshot(), ...(h.cluster ? { cluster: h.cluster } : {}) };
     });
