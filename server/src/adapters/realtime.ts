@@ -4,7 +4,7 @@ import type { AlertEvent, ClientToServerEvents, HospitalCase, Incident, ServerTo
 import { allowed } from '../core/access.ts';
 import type { Fleet } from '../services/fleet.ts';
 import type { SharedFix } from './mqtt/ingest.ts';
-import { tokenFrom } from './http/auth.ts';
+import { tokenFrom, tokenFromAuth } from './http/auth.ts';
 
 const LIVE_ROOM = 'live';
 const hospitalRoom = (id: string) => `hospital:${id}`;
@@ -68,7 +68,8 @@ export class RealtimeGateway {
     this.clustered = opts.adapter !== undefined;
     if (this.clustered) this.io.on('hospitalDirty', (id) => this.dirtyHospitals.add(id));
     this.io.use((socket, next) => {
-      const token = (typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null) ?? tokenFrom(socket.handshake.headers);
+      // Both parsers are total: a throw here would be uncaught and end the process (issue 11).
+      const token = tokenFromAuth(socket.handshake.auth) ?? tokenFrom(socket.handshake.headers);
       if (!token) return next(new Error('UNAUTHORIZED'));
       d.authenticate(token).then(
         (user) => {
