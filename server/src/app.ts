@@ -6,6 +6,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { DEFAULT_TOPIC_PREFIX, type ErrorBody } from '@lifeline/protocol';
 import { authPlugin, declareAccess } from './adapters/http/auth.ts';
 import { contractsPlugin } from './adapters/http/contracts.ts';
+import { enforceInputRules } from './adapters/http/inputRules.ts';
 import { metricsPlugin, type MetricsPluginOptions } from './adapters/http/metrics.ts';
 import { apiRoutes, type RouteDeps } from './adapters/http/routes.ts';
 
@@ -57,6 +58,9 @@ export function buildApp(deps: RouteDeps, opts: BuildAppOptions): FastifyInstanc
     if (status < 500) req.log.info({ status, code: body.code, url: req.url }, 'request rejected');
     void reply.code(status >= 400 ? status : 500).send(body);
   });
+
+  // Every route, including those registered later (osmand, basemap, geocode).
+  enforceInputRules(app);
 
   // First: it documents only the routes added after it (/api/openapi.json, /api/schemas/*.json).
   void app.register(contractsPlugin, { mqttPrefix: opts.mqttPrefix ?? DEFAULT_TOPIC_PREFIX });

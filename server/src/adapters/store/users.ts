@@ -14,8 +14,9 @@ function toUser(r: { id: string; username: string; display_name: string; role: s
 export type CreateUserResult = { ok: true; user: User } | { ok: false; code: 'BAD_REQUEST'; message: string };
 
 export async function createUser(db: Db, body: CreateUserBody): Promise<CreateUserResult> {
-  if ((body.role === 'hospital') !== Boolean(body.hospitalId)) return { ok: false, code: 'BAD_REQUEST', message: 'a hospital user needs hospitalId (and only a hospital user has one)' };
-  if ((body.role === 'crew') !== Boolean(body.vehicleId)) return { ok: false, code: 'BAD_REQUEST', message: 'a crew user needs vehicleId (and only a crew user has one)' };
+  // Presence, not truthiness: an empty hospitalId on a crew user must be refused, not stored.
+  if (body.role === 'hospital' ? !body.hospitalId : body.hospitalId !== undefined) return { ok: false, code: 'BAD_REQUEST', message: 'a hospital user needs hospitalId (and only a hospital user has one)' };
+  if (body.role === 'crew' ? !body.vehicleId : body.vehicleId !== undefined) return { ok: false, code: 'BAD_REQUEST', message: 'a crew user needs vehicleId (and only a crew user has one)' };
   if (body.hospitalId && !(await db.selectFrom('hospitals').select('id').where('id', '=', body.hospitalId).executeTakeFirst())) {
     return { ok: false, code: 'BAD_REQUEST', message: `no hospital ${body.hospitalId}` };
   }
