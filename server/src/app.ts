@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { DEFAULT_TOPIC_PREFIX, type ErrorBody } from '@lifeline/protocol';
 import { authPlugin, declareAccess } from './adapters/http/auth.ts';
+import { browserSafetyPlugin } from './adapters/http/browserSafety.ts';
 import { contractsPlugin } from './adapters/http/contracts.ts';
 import { enforceInputRules } from './adapters/http/inputRules.ts';
 import { metricsPlugin, type MetricsPluginOptions } from './adapters/http/metrics.ts';
@@ -28,6 +29,8 @@ export interface BuildAppOptions {
   metrics?: MetricsPluginOptions;
   /** MQTT_PREFIX, for the topics in /api/schemas/mqtt.json. */
   mqttPrefix?: string;
+  /** MAP_STYLE_URL: its origin is allowed by the Content-Security-Policy. */
+  mapStyleUrl?: string | null;
 }
 
 export function buildApp(deps: RouteDeps, opts: BuildAppOptions): FastifyInstance {
@@ -61,6 +64,7 @@ export function buildApp(deps: RouteDeps, opts: BuildAppOptions): FastifyInstanc
 
   // Every route, including those registered later (osmand, basemap, geocode).
   enforceInputRules(app);
+  void app.register(browserSafetyPlugin, { extraOrigins: opts.mapStyleUrl ? [new URL(opts.mapStyleUrl).origin] : [] });
 
   // First: it documents only the routes added after it (/api/openapi.json, /api/schemas/*.json).
   void app.register(contractsPlugin, { mqttPrefix: opts.mqttPrefix ?? DEFAULT_TOPIC_PREFIX });

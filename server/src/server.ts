@@ -279,7 +279,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
         autoAssign,
         unitCredentialsRevoked: (id) => broker?.endUnit(id),
       },
-      { logger, uiDir: o.uiDir, trustProxy: cfg.trustProxy, metrics: { metrics, token: cfg.metricsToken }, mqttPrefix: cfg.mqttPrefix },
+      { logger, uiDir: o.uiDir, trustProxy: cfg.trustProxy, metrics: { metrics, token: cfg.metricsToken }, mqttPrefix: cfg.mqttPrefix, mapStyleUrl: cfg.mapStyleUrl },
     );
     realtime = new RealtimeGateway(
       app.server,

@@ -7,6 +7,9 @@ export const HOSTILE_STRINGS = ['a\u0000b', '\u0000', 'Infinity', '-Infinity', '
 /** JSON number literals JSON.stringify cannot write; spliced into the body text. */
 export const RAW_NUMBERS = ['1e999', '-1e999', '1e-999', '9007199254740993', '-0', '1.5e308', '2147483648', '-2147483649', '99999999999999999999'];
 
+/** Lone UTF-16 surrogates (which cannot be percent-encoded) become U+FFFD, as a browser would send them. */
+export const toWellFormed = (s: string) => s.replace(/[\uD800-\uDFFF]/gu, '\uFFFD');
+
 /** A value valid (as far as a generator can tell) for a JSON schema of the OpenAPI document. */
 export function fromSchema(schema: any, depth = 0): fc.Arbitrary<unknown> {
   if (!schema || depth > 6) return fc.constant(null);

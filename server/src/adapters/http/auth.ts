@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { parseCookie } from 'cookie';
+import { parseCookie, stringifySetCookie } from 'cookie';
 import type { ErrorBody, User } from '@lifeline/protocol';
 import { allowed, type Permission } from '../../core/access.ts';
 import type { Db } from '../store/db.ts';
@@ -42,6 +42,14 @@ export function tokenFrom(headers: { authorization?: string | string[] | undefin
 export function tokenFromAuth(auth: unknown): string | null {
   if (!auth || typeof auth !== 'object') return null;
   return wellFormed((auth as { token?: unknown }).token);
+}
+
+/**
+ * The session cookie (`value` '' and `maxAgeSec` 0 clear it). `Secure` whenever the client
+ * reached us over https — directly or, with TRUST_PROXY, through a proxy that says so.
+ */
+export function sessionCookie(req: Pick<FastifyRequest, 'protocol'>, value: string, maxAgeSec: number): string {
+  return stringifySetCookie({ name: SESSION_COOKIE, value, path: '/', httpOnly: true, sameSite: 'strict', maxAge: maxAgeSec, secure: req.protocol === 'https' });
 }
 
 const wellFormed = (t: unknown): string | null => (typeof t === 'string' && TOKEN_SHAPE.test(t) ? t : null);

@@ -46,7 +46,7 @@ import { getCaller, setCallerFlag } from '../store/callers.ts';
 import type { TrackerRegistry } from '../store/trackers.ts';
 import { areaReplay, incidentReplay, incidentTimes } from '../store/review.ts';
 import { createSession, createUser, deleteSession, findUserForLogin, listUsers } from '../store/users.ts';
-import { SESSION_COOKIE } from './auth.ts';
+import { sessionCookie } from './auth.ts';
 
 export interface RouteDeps {
   db: Db;
@@ -118,12 +118,9 @@ export const apiRoutes =
         req.log.info({ username, ip: req.ip }, 'login failed');
         return reply.code(401).send(err('UNAUTHORIZED', 'wrong username or password'));
       }
-      throttle.succeeded(username);
+      throttle.succeeded(username, req.ip);
       const session = await createSession(d.db, row.id);
-      void reply.header(
-        'set-cookie',
-        `${SESSION_COOKIE}=${encodeURIComponent(session.token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor((session.expiresAt.getTime() - Date.now()) / 1000)}`,
-      );
+      void reply.header('set-cookie', sessionCookie(req, session.token, Math.floor((session.expiresAt.getTime() - Date.now()) / 1000)));
       return {
         token: session.token,
         expiresAt: session.expiresAt.toISOString(),
@@ -132,7 +129,7 @@ export const apiRoutes =
     });
     app.post('/api/auth/logout', { config: { access: 'anyone' } }, async (req, reply) => {
       if (req.token) await deleteSession(d.db, req.token);
-      return reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`).code(204).send();
+      return reply.header('set-cookie', sessionCookie(req, '', 0)).code(204).send();
     });
     app.get('/api/auth/me', { config: { access: 'anyone' }, schema: { response: { 200: UserSchema } } }, async (req) => req.user!);
 
