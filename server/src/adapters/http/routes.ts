@@ -45,7 +45,8 @@ import { timeline } from '../store/incidents.ts';
 import { getCaller, setCallerFlag } from '../store/callers.ts';
 import type { TrackerRegistry } from '../store/trackers.ts';
 import { areaReplay, incidentReplay, incidentTimes } from '../store/review.ts';
-import { createSession, createUser, deleteSession, findUserForLogin, listUsers } from '../store/users.ts';
+import { createSession, createUser, deleteSession, disableUser, findUserForLogin, listUsers, sessionKey } from '../store/users.ts';
+import type { Revocation } from '../realtime.ts';
 import { sessionCookie } from './auth.ts';
 
 export interface RouteDeps {
@@ -63,6 +64,8 @@ export interface RouteDeps {
   unitCredentialsRevoked?(unitId: string): void;
   /** Applies the auto-assign policy to a created call (services/autoAssign.ts). */
   autoAssign?: { afterCreate(created: CreateIncidentResponse): Promise<CreateIncidentResponse> };
+  /** A session or a user's sessions ended: end their live sockets and cached sessions everywhere. */
+  revoked?(r: Revocation): void;
 }
 
 const err = (code: ErrorBody['code'], message: string): ErrorBody => ({ code, message });
@@ -128,7 +131,10 @@ export const apiRoutes =
       };
     });
     app.post('/api/auth/logout', { config: { access: 'anyone' } }, async (req, reply) => {
-      if (req.token) await deleteSession(d.db, req.token);
+      if (req.token) {
+        await deleteSession(d.db, req.token);
+        d.revoked?.({ userId: req.user!.id, sessionKey: sessionKey(req.token) });
+      }
       return reply.header('set-cookie', sessionCookie(req, '', 0)).code(204).send();
     });
     app.get('/api/auth/me', { config: { access: 'anyone' }, schema: { response: { 200: UserSchema } } }, async (req) => req.user!);
@@ -139,6 +145,17 @@ export const apiRoutes =
       const r = await createUser(d.db, req.body);
       return r.ok ? reply.code(201).send(r.user) : reply.code(400).send(err(r.code, r.message));
     });
+
+    app.post(
+      '/api/users/:id/disable',
+      { config: { access: 'administer' }, schema: { description: 'Disables a user: it can no longer log in, and its sessions and live connections end at once.', params: Type.Object({ id: Type.String({ format: 'uuid' }) }), response: { 204: Type.Null(), ...Errors } } },
+      async (req, reply) => {
+        if (req.params.id === req.user!.id) return reply.code(400).send(err('BAD_REQUEST', 'you cannot disable yourself'));
+        if (!(await disableUser(d.db, req.params.id))) return reply.code(404).send(err('NOT_FOUND', 'no such user'));
+        d.revoked?.({ userId: req.params.id });
+        return reply.code(204).send(null);
+      },
+    );
 
     app.post(
       '/api/vehicles/:id/credentials',
