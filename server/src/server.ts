@@ -278,6 +278,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
         },
         autoAssign,
         unitCredentialsRevoked: (id) => broker?.endUnit(id),
+        metricsToken: cfg.metricsToken,
         revoked: (r) => (realtime ? realtime.revoke(r) : forgetSessions(r)),
       },
       { logger, uiDir: o.uiDir, trustProxy: cfg.trustProxy, metrics: { metrics, token: cfg.metricsToken }, mqttPrefix: cfg.mqttPrefix, mapStyleUrl: cfg.mapStyleUrl },

@@ -40,7 +40,7 @@ describe('login throttling (real server, embedded PostgreSQL)', () => {
     expect((await attempt(server, 'bob', TEST_PASSWORD, '192.0.2.10')).status).toBe(200);
     // The account itself, from an address with no failures (its user's desk): not locked (ASVS 2.2.1).
     expect((await attempt(server, 'alice', TEST_PASSWORD, '192.0.2.11')).status).toBe(200);
-    const health = await fetch(`${server.url}/healthz`).then((r) => r.json() as Promise<{ counters: Record<string, number> }>);
+    const health = await fetch(`${server.url}/healthz`, { headers: { authorization: `Bearer ${await login(server, 'supervisor')}` } }).then((r) => r.json() as Promise<{ counters: Record<string, number> }>);
     expect(health.counters.logins_throttled).toBeGreaterThanOrEqual(1);
     expect(health.counters.login_failures).toBeGreaterThanOrEqual(5);
   });

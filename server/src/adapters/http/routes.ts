@@ -33,6 +33,7 @@ import {
   type ErrorBody,
   type Hospital,
 } from '@lifeline/protocol';
+import { allowed } from '../../core/access.ts';
 import { computeKpis, kpisToCsv, type GroupBy } from '../../core/kpi.ts';
 import { LoginThrottle } from '../../core/loginThrottle.ts';
 import type { Counters } from '../../counters.ts';
@@ -48,6 +49,7 @@ import { areaReplay, incidentReplay, incidentTimes } from '../store/review.ts';
 import { createSession, createUser, deleteSession, disableUser, findUserForLogin, listUsers, sessionKey } from '../store/users.ts';
 import type { Revocation } from '../realtime.ts';
 import { sessionCookie } from './auth.ts';
+import { bearsToken } from './metrics.ts';
 
 export interface RouteDeps {
   db: Db;
@@ -64,6 +66,8 @@ export interface RouteDeps {
   unitCredentialsRevoked?(unitId: string): void;
   /** Applies the auto-assign policy to a created call (services/autoAssign.ts). */
   autoAssign?: { afterCreate(created: CreateIncidentResponse): Promise<CreateIncidentResponse> };
+  /** METRICS_TOKEN: its bearer also reads the details of /healthz. */
+  metricsToken?: string | null;
   /** A session or a user's sessions ended: end their live sockets and cached sessions everywhere. */
   revoked?(r: Revocation): void;
 }
@@ -91,10 +95,19 @@ export const apiRoutes =
   async (app) => {
     const actorOf = (req: { user: { username: string; role: string } | null }) => (req.user ? `${req.user.role}:${req.user.username}` : 'anonymous');
 
-    app.get('/healthz', { config: { access: 'public' }, schema: { response: { 200: HealthSchema } } }, async () => {
-      const h = await d.health();
-      return { status: 'ok' as const, db: h.db, mqtt: h.mqtt, units: d.fleet.index.size, counters: d.counters.snapshot(), ...(h.cluster ? { cluster: h.cluster } : {}) };
-    });
+    // Public: up or degraded, for load balancers. The details (counters, instances) only for
+    // METRICS_TOKEN or a supervisor or admin: they tell an outsider too much about the deployment.
+    const HealthSummarySchema = Type.Object({ status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]) });
+    app.get(
+      '/healthz',
+      { config: { access: 'public' }, schema: { description: 'Public: `{status}` only. With METRICS_TOKEN or a supervisor/admin session: the details.', response: { 200: Type.Union([HealthSchema, HealthSummarySchema]) } } },
+      async (req) => {
+        const h = await d.health();
+        const detailed = bearsToken(req, d.metricsToken ?? null) || (req.user !== null && allowed(req.user.role, 'review'));
+        if (!detailed) return { status: h.db && h.mqtt ? ('ok' as const) : ('degraded' as const) };
+        return { status: 'ok' as const, db: h.db, mqtt: h.mqtt, units: d.fleet.index.size, counters: d.counters.snapshot(), ...(h.cluster ? { cluster: h.cluster } : {}) };
+      },
+    );
 
     app.get('/api/config', { config: { access: 'public' }, schema: { response: { 200: ClientConfigSchema } } }, async () => ({ ...d.clientConfig, serverTime: new Date().toISOString() }));
 
