@@ -8,6 +8,7 @@ import { authPlugin, declareAccess } from './adapters/http/auth.ts';
 import { browserSafetyPlugin } from './adapters/http/browserSafety.ts';
 import { contractsPlugin } from './adapters/http/contracts.ts';
 import { enforceInputRules } from './adapters/http/inputRules.ts';
+import { loggedUrl, requestSerializer } from './adapters/http/logRedaction.ts';
 import { metricsPlugin, type MetricsPluginOptions } from './adapters/http/metrics.ts';
 import { apiRoutes, type RouteDeps } from './adapters/http/routes.ts';
 
@@ -44,6 +45,8 @@ export function buildApp(deps: RouteDeps, opts: BuildAppOptions): FastifyInstanc
     ajv: { customOptions: { removeAdditional: false } },
     // One line per request is noise at dispatch-centre rates; rejections and failures are logged below.
     logController: new LogController({ disableRequestLogging: true }),
+    // Whatever logs a request logs it without personal data (caller phones in URLs, bodies).
+    childLoggerFactory: (logger, bindings, childOpts) => logger.child(bindings, { ...childOpts, serializers: { ...childOpts.serializers, req: requestSerializer } }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
@@ -55,10 +58,11 @@ export function buildApp(deps: RouteDeps, opts: BuildAppOptions): FastifyInstanc
     else if (status >= 400 && status < 500) body = { code: 'BAD_REQUEST', message: error.message };
     else {
       // 5xx details stay in the log, never in the response.
-      req.log.error({ err: error }, 'request failed');
+      // Message, code and stack only: a database error's detail quotes the refused values.
+      req.log.error({ err: { type: error.name, message: error.message, code: error.code, stack: error.stack }, url: loggedUrl(req) }, 'request failed');
       body = { code: 'INTERNAL', message: 'internal error' };
     }
-    if (status < 500) req.log.info({ status, code: body.code, url: req.url }, 'request rejected');
+    if (status < 500) req.log.info({ status, code: body.code, url: loggedUrl(req) }, 'request rejected');
     void reply.code(status >= 400 ? status : 500).send(body);
   });
 

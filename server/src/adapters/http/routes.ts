@@ -43,7 +43,7 @@ import { issueUnitCredentials } from '../store/unitCredentials.ts';
 import { DUMMY_HASH, verifyPassword } from '../auth/passwords.ts';
 import type { Db } from '../store/db.ts';
 import { timeline } from '../store/incidents.ts';
-import { getCaller, setCallerFlag } from '../store/callers.ts';
+import { callerAccessLog, getCaller, logCallerAccess, setCallerFlag } from '../store/callers.ts';
 import type { TrackerRegistry } from '../store/trackers.ts';
 import { areaReplay, incidentReplay, incidentTimes } from '../store/review.ts';
 import { createSession, createUser, deleteSession, disableUser, findUserForLogin, listUsers, sessionKey } from '../store/users.ts';
@@ -75,6 +75,14 @@ export interface RouteDeps {
 const err = (code: ErrorBody['code'], message: string): ErrorBody => ({ code, message });
 const Errors = { 400: ErrorBodySchema, 401: ErrorBodySchema, 403: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema };
 const statusFor = (code: string) => (code === 'NOT_FOUND' ? 404 : code === 'BAD_REQUEST' ? 400 : 409);
+
+const CallerAccessSchema = Type.Object({
+  userId: Type.String(),
+  username: Type.String(),
+  phone: Type.String(),
+  action: Type.Union([Type.Literal('history'), Type.Literal('flag')]),
+  accessedAt: Type.String({ format: 'date-time' }),
+});
 
 const WindowQuery = Type.Object({
   from: Type.String({ format: 'date-time' }),
@@ -268,13 +276,28 @@ export const apiRoutes =
     );
 
     const PhoneParams = Type.Object({ phone: Type.String({ pattern: '^\\+?[0-9 ().-]{3,20}$' }) });
-    app.get('/api/callers/:phone', { config: { access: 'dispatch' }, schema: { params: PhoneParams, response: { 200: CallerSchema, ...Errors } } }, async (req) =>
-      getCaller(d.db, req.params.phone),
+    // Every read of a caller's history is recorded (sql/009), for GET /api/audit/caller-access.
+    app.get('/api/callers/:phone', { config: { access: 'dispatch' }, schema: { params: PhoneParams, response: { 200: CallerSchema, ...Errors } } }, async (req) => {
+      await logCallerAccess(d.db, req.user!.id, req.params.phone, 'history');
+      return getCaller(d.db, req.params.phone);
+    });
+    app.get(
+      '/api/audit/caller-access',
+      {
+        config: { access: 'review' },
+        schema: {
+          description: 'Who read which caller’s history, newest first.',
+          querystring: Type.Object({ phone: Type.Optional(PhoneParams.properties.phone), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })) }),
+          response: { 200: Type.Array(CallerAccessSchema) },
+        },
+      },
+      async (req) => callerAccessLog(d.db, { ...(req.query.phone !== undefined ? { phone: req.query.phone } : {}), limit: req.query.limit ?? 500 }),
     );
     app.post(
       '/api/callers/:phone/flag',
       { config: { access: 'dispatch' }, schema: { params: PhoneParams, body: FlagCallerBodySchema, response: { 200: CallerSchema, ...Errors } } },
       async (req) => {
+        await logCallerAccess(d.db, req.user!.id, req.params.phone, 'flag');
         await setCallerFlag(d.db, req.params.phone, req.body.flagged, req.body.reason ?? null, actorOf(req));
         return getCaller(d.db, req.params.phone);
       },
