@@ -82,6 +82,12 @@ describe('every protected route refuses anonymous callers, however its path is s
     expect(await counts()).toEqual(before);
   });
 
+  it('HEAD (added by fastify for every GET) is refused alike', async () => {
+    for (const o of protectedOps.filter((x) => x.method === 'GET')) {
+      for (const form of [fill(o.path), fill(o.path).replace('/api/', '/%61pi/')]) expect((await rawRequest(server.url, 'HEAD', form)).status, form).toBe(401);
+    }
+  });
+
   it('the issue’s repro: POST /%61pi/users creates no admin', async () => {
     const r = await rawRequest(server.url, 'POST', '/%61pi/users', {
       headers: { 'content-type': 'application/json' },

@@ -34,6 +34,13 @@ describe('small surfaces: /osmand and /healthz', () => {
     expect(await server.db.selectFrom('vehicle_positions').select('vehicle_id').where('vehicle_id', '=', 'no-such-phone').execute()).toEqual([]);
   });
 
+  it('takes a tracker POST whose query carries the fix and whose empty body says text/plain', async () => {
+    const t = Math.floor(Date.now() / 1000) + 5;
+    const r = await rawRequest(server.url, 'POST', `/osmand?id=known-phone-1&lat=10.971&lon=106.661&timestamp=${t}`, { headers: { 'content-type': 'text/plain', 'x-forwarded-for': '198.51.100.23' }, body: '' });
+    expect(r.status).toBe(200);
+    expect(await server.db.selectFrom('vehicle_positions').select('seq').where('vehicle_id', '=', 'PH-9').where('seq', '=', t * 1000).executeTakeFirst()).toBeDefined();
+  });
+
   it('throttles an address that guesses device ids, and only that address', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++) statuses.push((await osmand(`guess-${i}`, '203.0.113.50')).status);

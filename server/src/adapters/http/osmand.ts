@@ -31,6 +31,9 @@ export const osmandRoutes =
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(body as string)));
     });
+    // Some tracker apps POST the query with an empty text/plain body. Not a cross-site risk here
+    // (no session is used), so the body is read as nothing, not refused like elsewhere.
+    app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: 4096 }, (_req, _body, done) => done(null, {}));
     const handler = async (req: FastifyRequest, reply: FastifyReply) => {
       const verdict = guesses.check('osmand', req.ip, Date.now());
       if (!verdict.allowed) {
