@@ -4,8 +4,11 @@ import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { DEFAULT_TOPIC_PREFIX, type ErrorBody } from '@lifeline/protocol';
-import { authPlugin } from './adapters/http/auth.ts';
+import { authPlugin, declareAccess } from './adapters/http/auth.ts';
+import { browserSafetyPlugin } from './adapters/http/browserSafety.ts';
 import { contractsPlugin } from './adapters/http/contracts.ts';
+import { enforceInputRules } from './adapters/http/inputRules.ts';
+import { loggedUrl, requestSerializer } from './adapters/http/logRedaction.ts';
 import { metricsPlugin, type MetricsPluginOptions } from './adapters/http/metrics.ts';
 import { apiRoutes, type RouteDeps } from './adapters/http/routes.ts';
 
@@ -27,6 +30,8 @@ export interface BuildAppOptions {
   metrics?: MetricsPluginOptions;
   /** MQTT_PREFIX, for the topics in /api/schemas/mqtt.json. */
   mqttPrefix?: string;
+  /** MAP_STYLE_URL: its origin is allowed by the Content-Security-Policy. */
+  mapStyleUrl?: string | null;
 }
 
 export function buildApp(deps: RouteDeps, opts: BuildAppOptions): FastifyInstance {
@@ -40,6 +45,8 @@ export function buildApp(deps: RouteDeps, opts: BuildAppOptions): FastifyInstanc
     ajv: { customOptions: { removeAdditional: false } },
     // One line per request is noise at dispatch-centre rates; rejections and failures are logged below.
     logController: new LogController({ disableRequestLogging: true }),
+    // Whatever logs a request logs it without personal data (caller phones in URLs, bodies).
+    childLoggerFactory: (logger, bindings, childOpts) => logger.child(bindings, { ...childOpts, serializers: { ...childOpts.serializers, req: requestSerializer } }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
@@ -51,12 +58,17 @@ export function buildApp(deps: RouteDeps, opts: BuildAppOptions): FastifyInstanc
     else if (status >= 400 && status < 500) body = { code: 'BAD_REQUEST', message: error.message };
     else {
       // 5xx details stay in the log, never in the response.
-      req.log.error({ err: error }, 'request failed');
+      // Message, code and stack only: a database error's detail quotes the refused values.
+      req.log.error({ err: { type: error.name, message: error.message, code: error.code, stack: error.stack }, url: loggedUrl(req) }, 'request failed');
       body = { code: 'INTERNAL', message: 'internal error' };
     }
-    if (status < 500) req.log.info({ status, code: body.code, url: req.url }, 'request rejected');
+    if (status < 500) req.log.info({ status, code: body.code, url: loggedUrl(req) }, 'request rejected');
     void reply.code(status >= 400 ? status : 500).send(body);
   });
+
+  // Every route, including those registered later (osmand, basemap, geocode).
+  enforceInputRules(app);
+  void app.register(browserSafetyPlugin, { extraOrigins: opts.mapStyleUrl ? [new URL(opts.mapStyleUrl).origin] : [] });
 
   // First: it documents only the routes added after it (/api/openapi.json, /api/schemas/*.json).
   void app.register(contractsPlugin, { mqttPrefix: opts.mqttPrefix ?? DEFAULT_TOPIC_PREFIX });
@@ -65,13 +77,17 @@ export function buildApp(deps: RouteDeps, opts: BuildAppOptions): FastifyInstanc
   if (opts.metrics) void app.register(metricsPlugin, opts.metrics);
   void app.register(apiRoutes(deps));
 
+  // The built UI is public: it holds no data, and the login page is part of it.
   const uiDir = opts.uiDir ?? UI_DIST;
-  if (existsSync(uiDir)) {
-    void app.register(fastifyStatic, { root: uiDir, prefix: '/' });
-  } else {
-    app.get('/', async (_req, reply) =>
-      reply.type('text/html').send('<!doctype html><meta charset="utf-8"><title>Lifeline</title><p>The dispatcher UI is not built. Run <code>pnpm build</code>.</p>'),
-    );
-  }
+  void app.register(async (ui) => {
+    declareAccess(ui, 'public');
+    if (existsSync(uiDir)) {
+      await ui.register(fastifyStatic, { root: uiDir, prefix: '/' });
+    } else {
+      ui.get('/', async (_req, reply) =>
+        reply.type('text/html').send('<!doctype html><meta charset="utf-8"><title>Lifeline</title><p>The dispatcher UI is not built. Run <code>pnpm build</code>.</p>'),
+      );
+    }
+  });
   return app;
 }

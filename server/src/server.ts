@@ -31,7 +31,7 @@ import { migrate } from './adapters/store/migrate.ts';
 import { PositionWriter, DEFAULT_WRITER, type PositionWriterOptions } from './adapters/store/positionWriter.ts';
 import { DEFAULT_RETENTION, startPositionRetention } from './adapters/store/retention.ts';
 import { seedDemo } from './adapters/store/seed.ts';
-import { userForToken } from './adapters/store/users.ts';
+import { forgetSessions, sessionKey, userForToken } from './adapters/store/users.ts';
 import { listHospitals, loadVehicles } from './adapters/store/vehicles.ts';
 import { AutoAssigner } from './services/autoAssign.ts';
 import { DispatchService } from './services/dispatch.ts';
@@ -278,8 +278,10 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
         },
         autoAssign,
         unitCredentialsRevoked: (id) => broker?.endUnit(id),
+        metricsToken: cfg.metricsToken,
+        revoked: (r) => (realtime ? realtime.revoke(r) : forgetSessions(r)),
       },
-      { logger, uiDir: o.uiDir, trustProxy: cfg.trustProxy, metrics: { metrics, token: cfg.metricsToken }, mqttPrefix: cfg.mqttPrefix },
+      { logger, uiDir: o.uiDir, trustProxy: cfg.trustProxy, metrics: { metrics, token: cfg.metricsToken }, mqttPrefix: cfg.mqttPrefix, mapStyleUrl: cfg.mapStyleUrl },
     );
     realtime = new RealtimeGateway(
       app.server,
@@ -288,6 +290,8 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
         openIncidents: () => listIncidents(db, { open: true }),
         authenticate: (token) => userForToken(db, token),
         hospitalCases: (id) => dispatch.hospitalCases(id),
+        sessionKey,
+        forgetSessions,
       },
       { frameMs: o.realtimeFrameMs ?? 250, hospitalRefreshMs: 2000, ...(redis ? { adapter: redis.adapter } : {}) },
     );

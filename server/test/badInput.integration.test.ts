@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { vehicleTopic } from '@lifeline/protocol';
 import type { LifelineServer } from '../src/server.ts';
-import { api, connectMqtt, externalUnavailable, TestEnv, waitFor, type Mode } from './helpers.ts';
+import { api, connectMqtt, externalUnavailable, login, TestEnv, waitFor, type Mode } from './helpers.ts';
 
 const external = await externalUnavailable();
 
@@ -49,7 +49,7 @@ describe.each<Mode>(['embedded', 'external'])('bad input never crashes or corrup
     // A good message after all the bad ones is still taken in.
     await agent.publishAsync(topic, JSON.stringify({ seq: 10, ts: Date.now(), lat: 10.9, lon: 106.6 }), { qos: 1 });
     await waitFor(() => server.fleet.index.get('BAD-1')?.position?.lat === 10.9, 'good position after bad ones');
-    const health = await api(server.url, 'GET', '/healthz');
+    const health = await api(server.url, 'GET', '/healthz', undefined, await login(server, 'supervisor'));
     expect(health.status).toBe(200);
     for (const [counter, n] of expected) expect(health.body.counters[counter], counter).toBe(n);
     await server.writer.drain();

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { vehicleTopic } from '@lifeline/protocol';
 import { freePort } from '../src/adapters/store/embeddedPostgres.ts';
 import type { LifelineServer } from '../src/server.ts';
-import { connectMqtt, TestEnv, waitFor } from './helpers.ts';
+import { connectMqtt, login, TestEnv, waitFor } from './helpers.ts';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
 
@@ -41,10 +41,12 @@ describe.skipIf(!existsSync(MOSQUITTO))('server survives a broker outage (privat
     await publish(1);
     await waitFor(() => server!.fleet.index.get('OUT-1')?.position, 'first position');
 
+    // The health details need a supervisor (or METRICS_TOKEN).
+    const headers = { authorization: `Bearer ${await login(server, 'supervisor')}` };
     broker!.kill('SIGKILL');
-    await waitFor(async () => !(await server!.app.inject({ url: '/healthz' })).json().mqtt, 'server notices the outage', 10_000, 100);
+    await waitFor(async () => !(await server!.app.inject({ url: '/healthz', headers })).json().mqtt, 'server notices the outage', 10_000, 100);
     await startBroker();
-    await waitFor(async () => (await server!.app.inject({ url: '/healthz' })).json().mqtt, 'server reconnected', 15_000, 100);
+    await waitFor(async () => (await server!.app.inject({ url: '/healthz', headers })).json().mqtt, 'server reconnected', 15_000, 100);
     await publish(2);
     await waitFor(() => server!.fleet.index.get('OUT-1')?.position?.lat === 10.98 + 2e-4, 'position after the outage', 10_000);
     expect(server!.counters.get('ingest_errors')).toBe(0);

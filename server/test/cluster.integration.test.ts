@@ -42,7 +42,7 @@ describe.skipIf(unavailable !== null)('two server instances sharing broker, Post
     servers.push(B);
     const prefix = A.config.mqttPrefix;
     await waitFor(() => A.ownership!.liveInstances().length === 2 && B.ownership!.liveInstances().length === 2, 'both instances see both');
-    expect((await api(B.url, 'GET', '/healthz')).body.cluster).toEqual({ instance: B.config.instanceId, live: [A.config.instanceId, B.config.instanceId].sort() });
+    expect((await api(B.url, 'GET', '/healthz', undefined, await login(B, 'supervisor'))).body.cluster).toEqual({ instance: B.config.instanceId, live: [A.config.instanceId, B.config.instanceId].sort() });
 
     // Units such that each instance owns four (one of A's is still free after three assignments).
     const ids: string[] = [];

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { vehicleTopic } from '@lifeline/protocol';
 import { migrate } from '../src/adapters/store/migrate.ts';
 import type { LifelineServer } from '../src/server.ts';
-import { api, connectMqtt, connectSocket, externalUnavailable, TestEnv, waitFor, type LiveSocket, type Mode } from './helpers.ts';
+import { api, connectMqtt, connectSocket, externalUnavailable, login, TestEnv, waitFor, type LiveSocket, type Mode } from './helpers.ts';
 
 const external = await externalUnavailable();
 
@@ -135,10 +135,13 @@ describe(`GET /metrics (${mode})`, () => {
     const remote = await server.app.inject({ method: 'GET', url: '/metrics', remoteAddress: '10.1.2.3' });
     expect(remote.statusCode).toBe(403);
     expect(remote.body).not.toContain('lifeline_');
-    // /healthz is unchanged.
+    // /healthz: anonymous callers (even local ones) learn up or degraded only; a supervisor sees the details.
     const health = await api(server.url, 'GET', '/healthz', undefined, null);
     expect(health.status).toBe(200);
-    expect(health.body.counters.positions_received).toBe(7);
+    expect(health.body).toEqual({ status: 'ok' });
+    const detail = await api(server.url, 'GET', '/healthz', undefined, await login(server, 'supervisor'));
+    expect(detail.body.counters.positions_received).toBe(7);
+    expect((await api(server.url, 'GET', '/healthz', undefined, await login(server, 'dispatcher'))).body).toEqual({ status: 'ok' });
   });
 });
 
@@ -176,6 +179,9 @@ describe(`GET /metrics with METRICS_TOKEN, POSITION_RETENTION_DAYS (${mode})`, (
     expect(value(parseExposition(ok.text), 'lifeline_mqtt_connected')).toBe(1);
     const remote = await server.app.inject({ method: 'GET', url: '/metrics', remoteAddress: '10.1.2.3', headers: { authorization: `Bearer ${token}` } });
     expect(remote.statusCode).toBe(200);
+    // The same token reads the details of /healthz (issue 11 item 9).
+    const health = await api(server.url, 'GET', '/healthz', undefined, token);
+    expect(health.body.counters).toBeTypeOf('object');
   });
 
   it.skipIf(mode !== 'external')('counts the positions the retention job deleted at start', async () => {

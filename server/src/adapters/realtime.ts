@@ -4,17 +4,30 @@ import type { AlertEvent, ClientToServerEvents, HospitalCase, Incident, ServerTo
 import { allowed } from '../core/access.ts';
 import type { Fleet } from '../services/fleet.ts';
 import type { SharedFix } from './mqtt/ingest.ts';
-import { tokenFrom } from './http/auth.ts';
+import { tokenFrom, tokenFromAuth } from './http/auth.ts';
 
 const LIVE_ROOM = 'live';
 const hospitalRoom = (id: string) => `hospital:${id}`;
 const unitRoom = (id: string) => `unit:${id}`;
+/** Every socket is in its user's room and its session's, so a revocation can end them on every instance. */
+const userRoom = (id: string) => `user:${id}`;
+const sessionRoom = (key: string) => `session:${key}`;
+
+/** A session ended (logout) or all of a user's (disabled). */
+export interface Revocation {
+  userId: string;
+  sessionKey?: string;
+}
 
 export interface RealtimeDeps {
   fleet: Fleet;
   openIncidents(): Promise<Incident[]>;
   authenticate(token: string): Promise<User | null>;
   hospitalCases(hospitalId: string): Promise<HospitalCase[]>;
+  /** The session key of a token (its hash): the room name of the sockets it opened. */
+  sessionKey(token: string): string;
+  /** Drops this instance's cached sessions of a revocation. */
+  forgetSessions(r: Revocation): void;
 }
 
 export interface RealtimeOptions {
@@ -32,6 +45,7 @@ export interface RealtimeOptions {
 
 interface SocketData {
   user: User;
+  sessionKey: string;
 }
 
 /** What instances tell each other through the adapter (`serverSideEmit`: to every other instance). */
@@ -44,6 +58,8 @@ export interface InterServerEvents {
   hospitalDirty: (hospitalId: string) => void;
   /** A phone was mapped to a unit: reload the tracker mappings. */
   trackers: () => void;
+  /** A session or a user was revoked: forget cached sessions. */
+  revoked: (r: Revocation) => void;
 }
 
 /**
@@ -67,13 +83,16 @@ export class RealtimeGateway {
     this.io = new Server(httpServer, { serveClient: false, maxHttpBufferSize: 64 * 1024, ...(opts.adapter ? { adapter: opts.adapter } : {}) });
     this.clustered = opts.adapter !== undefined;
     if (this.clustered) this.io.on('hospitalDirty', (id) => this.dirtyHospitals.add(id));
+    if (this.clustered) this.io.on('revoked', (r) => d.forgetSessions(r));
     this.io.use((socket, next) => {
-      const token = (typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : null) ?? tokenFrom(socket.handshake.headers);
+      // Both parsers are total: a throw here would be uncaught and end the process (issue 11).
+      const token = tokenFromAuth(socket.handshake.auth) ?? tokenFrom(socket.handshake.headers);
       if (!token) return next(new Error('UNAUTHORIZED'));
       d.authenticate(token).then(
         (user) => {
           if (!user) return next(new Error('UNAUTHORIZED'));
           socket.data.user = user;
+          socket.data.sessionKey = d.sessionKey(token);
           next();
         },
         () => next(new Error('UNAVAILABLE')),
@@ -87,6 +106,7 @@ export class RealtimeGateway {
 
   private onConnection(socket: Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>): void {
     const user = socket.data.user;
+    void socket.join([userRoom(user.id), sessionRoom(socket.data.sessionKey)]);
     if (allowed(user.role, 'viewOperations')) {
       void socket.join(LIVE_ROOM);
       this.d
@@ -143,6 +163,16 @@ export class RealtimeGateway {
 
   alert(alert: AlertEvent): void {
     this.io.to(LIVE_ROOM).emit('alert', alert);
+  }
+
+  /**
+   * Ends a session's (or a user's) live sockets at once, on every instance (the adapter carries
+   * `disconnectSockets`), and makes every instance forget the cached sessions.
+   */
+  revoke(r: Revocation): void {
+    this.d.forgetSessions(r);
+    if (this.clustered) this.io.serverSideEmit('revoked', r);
+    this.io.in(r.sessionKey ? sessionRoom(r.sessionKey) : userRoom(r.userId)).disconnectSockets(true);
   }
 
   /** Pushes case lists to hospital rooms: the changed ones, or (periodically, for ETA) all with members. */

@@ -17,7 +17,7 @@ const TAGS: [RegExp, string][] = [
   [/^\/(api\/trackers|osmand)/, 'trackers'],
   [/^\/api\/(replay|kpis)|^\/api\/incidents\/[^/]+\/replay/, 'review'],
   [/^\/api\/incidents/, 'incidents'],
-  [/^\/api\/callers/, 'callers'],
+  [/^\/api\/(callers|audit\/caller-access)/, 'callers'],
   [/^\/api\/vehicles/, 'units'],
   [/^\/api\/hospitals?(\/|$)/, 'hospitals'],
   [/^\/api\/crew/, 'crew'],

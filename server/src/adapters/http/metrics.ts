@@ -16,6 +16,14 @@ const PROXIED = ['x-forwarded-for', 'forwarded', 'x-real-ip'];
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 
+/** Does the request carry `Authorization: Bearer <token>`? Compared in constant time. */
+export function bearsToken(req: Pick<FastifyRequest, 'headers'>, token: string | null): boolean {
+  if (!token) return false;
+  const auth = req.headers.authorization;
+  const given = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
+  return given !== '' && timingSafeEqual(sha256(given), sha256(token));
+}
+
 /**
  * Who may read /metrics. With METRICS_TOKEN: whoever sends it (compared in constant time).
  * Without: only a direct connection from this machine (the socket's address, not `req.ip`, which
@@ -23,9 +31,7 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest();
  */
 export function metricsAccess(req: Pick<FastifyRequest, 'headers'> & { socket: { remoteAddress?: string | undefined } }, token: string | null): { ok: true } | { ok: false; status: 401 | 403; body: ErrorBody } {
   if (token) {
-    const auth = req.headers.authorization;
-    const given = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
-    if (given && timingSafeEqual(sha256(given), sha256(token))) return { ok: true };
+    if (bearsToken(req, token)) return { ok: true };
     return { ok: false, status: 401, body: { code: 'UNAUTHORIZED', message: 'send Authorization: Bearer <METRICS_TOKEN>' } };
   }
   const direct = LOOPBACK.test(req.socket.remoteAddress ?? '') && !PROXIED.some((h) => h in req.headers);
@@ -39,7 +45,8 @@ export function metricsAccess(req: Pick<FastifyRequest, 'headers'> & { socket: {
  * registered before them.
  */
 export const metricsPlugin = fp(async (app: FastifyInstance, opts: MetricsPluginOptions) => {
-  app.get('/metrics', async (req, reply) => {
+  // Public to the router: the handler itself lets in only METRICS_TOKEN or a direct local connection.
+  app.get('/metrics', { config: { access: 'public' } }, async (req, reply) => {
     const access = metricsAccess(req, opts.token);
     if (!access.ok) return reply.code(access.status).send(access.body);
     return reply.type(opts.metrics.contentType).send(await opts.metrics.text());

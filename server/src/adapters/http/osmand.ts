@@ -1,6 +1,7 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { OsmAndJsonSchema, OsmAndParamsSchema, type ErrorBody } from '@lifeline/protocol';
 import { compileParser } from '@lifeline/protocol/validate';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleConfig } from '../../core/loginThrottle.ts';
 import { fromOsmAndJson, fromOsmAndParams } from '../../core/trackers.ts';
 import type { Counters } from '../../counters.ts';
 import type { Ingest } from '../mqtt/ingest.ts';
@@ -15,15 +16,33 @@ const jsonParser = compileParser(OsmAndJsonSchema);
  * are accepted. The 200 is sent after the position is committed: the app's only
  * acknowledgement is the reply, so it must mean "stored".
  */
+/**
+ * Unknown device ids and malformed requests per address: the 21st within the window locks the
+ * address (doubling). A phone with a mapped id never fails, so it is never slowed; an address
+ * guessing ids is (issue 11: 2,000 guesses in 1.4 s). Phones behind one carrier NAT share an
+ * address, hence the loose limit.
+ */
+const OSMAND_GUESSES: LoginThrottleConfig = { ...DEFAULT_LOGIN_THROTTLE, freeFailures: 20, freeFailuresPerAddress: 20, distributedAddresses: Number.POSITIVE_INFINITY, baseLockSec: 60 };
+
 export const osmandRoutes =
   (d: { ingest: Ingest; trackers: TrackerRegistry; counters: Counters }): FastifyPluginAsync =>
   async (app) => {
+    const guesses = new LoginThrottle(OSMAND_GUESSES);
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(body as string)));
     });
-    const handler = async (req: { query: unknown; body: unknown }, reply: { code(n: number): { send(b: unknown): unknown } }) => {
+    // Some tracker apps POST the query with an empty text/plain body. Not a cross-site risk here
+    // (no session is used), so the body is read as nothing, not refused like elsewhere.
+    app.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: 4096 }, (_req, _body, done) => done(null, {}));
+    const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+      const verdict = guesses.check('osmand', req.ip, Date.now());
+      if (!verdict.allowed) {
+        d.counters.inc('osmand_throttled');
+        return reply.code(429).header('retry-after', String(verdict.retryAfterSec)).send({ code: 'TOO_MANY_ATTEMPTS', message: `too many bad requests; try again in ${verdict.retryAfterSec} s` } satisfies ErrorBody);
+      }
       const bad = (message: string) => {
         d.counters.inc('osmand_rejected');
+        guesses.failed('osmand', req.ip, Date.now());
         return reply.code(400).send({ code: 'BAD_REQUEST', message } satisfies ErrorBody);
       };
       const body = req.body && typeof req.body === 'object' ? req.body : {};
@@ -39,12 +58,19 @@ export const osmandRoutes =
       }
       if (!parsed.ok) return bad(parsed.error);
       const vehicleId = d.trackers.unitFor('osmand', parsed.value.deviceKey);
-      if (!vehicleId) return bad('unknown device: map it to a unit first (POST /api/trackers)');
+      if (!vehicleId) {
+        // Answered like a stored position, so the answer does not tell which ids exist; an admin
+        // sees the counter (osmand_unknown_device) and maps the phone (POST /api/trackers).
+        d.counters.inc('osmand_unknown_device');
+        guesses.failed('osmand', req.ip, Date.now());
+        return reply.code(200).send('');
+      }
       d.counters.inc('osmand_received');
       const fix = parsed.value.fix;
       await new Promise<void>((resolve) => d.ingest.acceptPosition(vehicleId, { seq: fix.recordedAtMs, ...fix }, resolve));
       return reply.code(200).send('');
     };
-    app.get('/osmand', handler);
-    app.post('/osmand', handler);
+    // Public: a phone app cannot log in; only device ids mapped to a unit are accepted.
+    app.get('/osmand', { config: { access: 'public' } }, handler);
+    app.post('/osmand', { config: { access: 'public' } }, handler);
   };

@@ -33,6 +33,7 @@ import {
   type ErrorBody,
   type Hospital,
 } from '@lifeline/protocol';
+import { allowed } from '../../core/access.ts';
 import { computeKpis, kpisToCsv, type GroupBy } from '../../core/kpi.ts';
 import { LoginThrottle } from '../../core/loginThrottle.ts';
 import type { Counters } from '../../counters.ts';
@@ -42,11 +43,13 @@ import { issueUnitCredentials } from '../store/unitCredentials.ts';
 import { DUMMY_HASH, verifyPassword } from '../auth/passwords.ts';
 import type { Db } from '../store/db.ts';
 import { timeline } from '../store/incidents.ts';
-import { getCaller, setCallerFlag } from '../store/callers.ts';
+import { callerAccessLog, getCaller, logCallerAccess, setCallerFlag } from '../store/callers.ts';
 import type { TrackerRegistry } from '../store/trackers.ts';
 import { areaReplay, incidentReplay, incidentTimes } from '../store/review.ts';
-import { createSession, createUser, deleteSession, findUserForLogin, listUsers } from '../store/users.ts';
-import { SESSION_COOKIE } from './auth.ts';
+import { createSession, createUser, deleteSession, disableUser, findUserForLogin, listUsers, sessionKey } from '../store/users.ts';
+import type { Revocation } from '../realtime.ts';
+import { sessionCookie } from './auth.ts';
+import { bearsToken } from './metrics.ts';
 
 export interface RouteDeps {
   db: Db;
@@ -63,11 +66,23 @@ export interface RouteDeps {
   unitCredentialsRevoked?(unitId: string): void;
   /** Applies the auto-assign policy to a created call (services/autoAssign.ts). */
   autoAssign?: { afterCreate(created: CreateIncidentResponse): Promise<CreateIncidentResponse> };
+  /** METRICS_TOKEN: its bearer also reads the details of /healthz. */
+  metricsToken?: string | null;
+  /** A session or a user's sessions ended: end their live sockets and cached sessions everywhere. */
+  revoked?(r: Revocation): void;
 }
 
 const err = (code: ErrorBody['code'], message: string): ErrorBody => ({ code, message });
 const Errors = { 400: ErrorBodySchema, 401: ErrorBodySchema, 403: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema };
 const statusFor = (code: string) => (code === 'NOT_FOUND' ? 404 : code === 'BAD_REQUEST' ? 400 : 409);
+
+const CallerAccessSchema = Type.Object({
+  userId: Type.String(),
+  username: Type.String(),
+  phone: Type.String(),
+  action: Type.Union([Type.Literal('history'), Type.Literal('flag')]),
+  accessedAt: Type.String({ format: 'date-time' }),
+});
 
 const WindowQuery = Type.Object({
   from: Type.String({ format: 'date-time' }),
@@ -88,10 +103,19 @@ export const apiRoutes =
   async (app) => {
     const actorOf = (req: { user: { username: string; role: string } | null }) => (req.user ? `${req.user.role}:${req.user.username}` : 'anonymous');
 
-    app.get('/healthz', { schema: { response: { 200: HealthSchema } } }, async () => {
-      const h = await d.health();
-      return { status: 'ok' as const, db: h.db, mqtt: h.mqtt, units: d.fleet.index.size, counters: d.counters.snapshot(), ...(h.cluster ? { cluster: h.cluster } : {}) };
-    });
+    // Public: up or degraded, for load balancers. The details (counters, instances) only for
+    // METRICS_TOKEN or a supervisor or admin: they tell an outsider too much about the deployment.
+    const HealthSummarySchema = Type.Object({ status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]) });
+    app.get(
+      '/healthz',
+      { config: { access: 'public' }, schema: { description: 'Public: `{status}` only. With METRICS_TOKEN or a supervisor/admin session: the details.', response: { 200: Type.Union([HealthSchema, HealthSummarySchema]) } } },
+      async (req) => {
+        const h = await d.health();
+        const detailed = bearsToken(req, d.metricsToken ?? null) || (req.user !== null && allowed(req.user.role, 'review'));
+        if (!detailed) return { status: h.db && h.mqtt ? ('ok' as const) : ('degraded' as const) };
+        return { status: 'ok' as const, db: h.db, mqtt: h.mqtt, units: d.fleet.index.size, counters: d.counters.snapshot(), ...(h.cluster ? { cluster: h.cluster } : {}) };
+      },
+    );
 
     app.get('/api/config', { config: { access: 'public' }, schema: { response: { 200: ClientConfigSchema } } }, async () => ({ ...d.clientConfig, serverTime: new Date().toISOString() }));
 
@@ -118,12 +142,9 @@ export const apiRoutes =
         req.log.info({ username, ip: req.ip }, 'login failed');
         return reply.code(401).send(err('UNAUTHORIZED', 'wrong username or password'));
       }
-      throttle.succeeded(username);
+      throttle.succeeded(username, req.ip);
       const session = await createSession(d.db, row.id);
-      void reply.header(
-        'set-cookie',
-        `${SESSION_COOKIE}=${encodeURIComponent(session.token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor((session.expiresAt.getTime() - Date.now()) / 1000)}`,
-      );
+      void reply.header('set-cookie', sessionCookie(req, session.token, Math.floor((session.expiresAt.getTime() - Date.now()) / 1000)));
       return {
         token: session.token,
         expiresAt: session.expiresAt.toISOString(),
@@ -131,8 +152,11 @@ export const apiRoutes =
       };
     });
     app.post('/api/auth/logout', { config: { access: 'anyone' } }, async (req, reply) => {
-      if (req.token) await deleteSession(d.db, req.token);
-      return reply.header('set-cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`).code(204).send();
+      if (req.token) {
+        await deleteSession(d.db, req.token);
+        d.revoked?.({ userId: req.user!.id, sessionKey: sessionKey(req.token) });
+      }
+      return reply.header('set-cookie', sessionCookie(req, '', 0)).code(204).send();
     });
     app.get('/api/auth/me', { config: { access: 'anyone' }, schema: { response: { 200: UserSchema } } }, async (req) => req.user!);
 
@@ -142,6 +166,17 @@ export const apiRoutes =
       const r = await createUser(d.db, req.body);
       return r.ok ? reply.code(201).send(r.user) : reply.code(400).send(err(r.code, r.message));
     });
+
+    app.post(
+      '/api/users/:id/disable',
+      { config: { access: 'administer' }, schema: { description: 'Disables a user: it can no longer log in, and its sessions and live connections end at once.', params: Type.Object({ id: Type.String({ format: 'uuid' }) }), response: { 204: Type.Null(), ...Errors } } },
+      async (req, reply) => {
+        if (req.params.id === req.user!.id) return reply.code(400).send(err('BAD_REQUEST', 'you cannot disable yourself'));
+        if (!(await disableUser(d.db, req.params.id))) return reply.code(404).send(err('NOT_FOUND', 'no such user'));
+        d.revoked?.({ userId: req.params.id });
+        return reply.code(204).send(null);
+      },
+    );
 
     app.post(
       '/api/vehicles/:id/credentials',
@@ -241,13 +276,28 @@ export const apiRoutes =
     );
 
     const PhoneParams = Type.Object({ phone: Type.String({ pattern: '^\\+?[0-9 ().-]{3,20}$' }) });
-    app.get('/api/callers/:phone', { config: { access: 'dispatch' }, schema: { params: PhoneParams, response: { 200: CallerSchema, ...Errors } } }, async (req) =>
-      getCaller(d.db, req.params.phone),
+    // Every read of a caller's history is recorded (sql/009), for GET /api/audit/caller-access.
+    app.get('/api/callers/:phone', { config: { access: 'dispatch' }, schema: { params: PhoneParams, response: { 200: CallerSchema, ...Errors } } }, async (req) => {
+      await logCallerAccess(d.db, req.user!.id, req.params.phone, 'history');
+      return getCaller(d.db, req.params.phone);
+    });
+    app.get(
+      '/api/audit/caller-access',
+      {
+        config: { access: 'review' },
+        schema: {
+          description: 'Who read which caller’s history, newest first.',
+          querystring: Type.Object({ phone: Type.Optional(PhoneParams.properties.phone), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })) }),
+          response: { 200: Type.Array(CallerAccessSchema) },
+        },
+      },
+      async (req) => callerAccessLog(d.db, { ...(req.query.phone !== undefined ? { phone: req.query.phone } : {}), limit: req.query.limit ?? 500 }),
     );
     app.post(
       '/api/callers/:phone/flag',
       { config: { access: 'dispatch' }, schema: { params: PhoneParams, body: FlagCallerBodySchema, response: { 200: CallerSchema, ...Errors } } },
       async (req) => {
+        await logCallerAccess(d.db, req.user!.id, req.params.phone, 'flag');
         await setCallerFlag(d.db, req.params.phone, req.body.flagged, req.body.reason ?? null, actorOf(req));
         return getCaller(d.db, req.params.phone);
       },

@@ -80,3 +80,29 @@ export async function possibleDuplicates(
     .filter((d) => d.distanceM <= radiusM)
     .sort((a, b) => a.distanceM - b.distanceM);
 }
+
+/** Records that a user read (or flagged) a caller's history: the access log of sql/009. */
+export async function logCallerAccess(db: Db, userId: string, phone: string, action: 'history' | 'flag'): Promise<void> {
+  await db.insertInto('caller_access_log').values({ user_id: userId, phone: normalizePhone(phone), action }).execute();
+}
+
+export interface CallerAccess {
+  userId: string;
+  username: string;
+  phone: string;
+  action: 'history' | 'flag';
+  accessedAt: string;
+}
+
+/** The latest reads of callers' histories, newest first; of one number when `phone` is given. */
+export async function callerAccessLog(db: Db, q: { phone?: string; limit: number }): Promise<CallerAccess[]> {
+  let query = db
+    .selectFrom('caller_access_log as l')
+    .innerJoin('users as u', 'u.id', 'l.user_id')
+    .select(['l.user_id', 'u.username', 'l.phone', 'l.action', 'l.accessed_at'])
+    .orderBy('l.accessed_at', 'desc')
+    .orderBy('l.id', 'desc')
+    .limit(q.limit);
+  if (q.phone !== undefined) query = query.where('l.phone', '=', normalizePhone(q.phone));
+  return (await query.execute()).map((r) => ({ userId: r.user_id, username: r.username, phone: r.phone, action: r.action, accessedAt: r.accessed_at.toISOString() }));
+}

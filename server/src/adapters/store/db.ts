@@ -123,7 +123,16 @@ export interface TrackersTable {
   created_at: Timestamp;
 }
 
+export interface CallerAccessLogTable {
+  id: Generated<string>;
+  user_id: string;
+  phone: string;
+  action: 'history' | 'flag';
+  accessed_at: ColumnType<Date, Date | undefined, never>;
+}
+
 export interface Database {
+  caller_access_log: CallerAccessLogTable;
   trackers: TrackersTable;
   callers: CallersTable;
   vehicles: VehiclesTable;

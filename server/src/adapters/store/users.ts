@@ -7,6 +7,9 @@ export const SESSION_TTL_MS = 12 * 3600 * 1000; // one dispatch shift
 
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('base64url');
 
+/** What names a session outside this module (socket rooms, revocation messages): its token's hash, never the token. */
+export const sessionKey = tokenHash;
+
 function toUser(r: { id: string; username: string; display_name: string; role: string; hospital_id: string | null; vehicle_id: string | null }): User {
   return { id: r.id, username: r.username, displayName: r.display_name, role: r.role as Role, hospitalId: r.hospital_id, vehicleId: r.vehicle_id };
 }
@@ -14,8 +17,9 @@ function toUser(r: { id: string; username: string; display_name: string; role: s
 export type CreateUserResult = { ok: true; user: User } | { ok: false; code: 'BAD_REQUEST'; message: string };
 
 export async function createUser(db: Db, body: CreateUserBody): Promise<CreateUserResult> {
-  if ((body.role === 'hospital') !== Boolean(body.hospitalId)) return { ok: false, code: 'BAD_REQUEST', message: 'a hospital user needs hospitalId (and only a hospital user has one)' };
-  if ((body.role === 'crew') !== Boolean(body.vehicleId)) return { ok: false, code: 'BAD_REQUEST', message: 'a crew user needs vehicleId (and only a crew user has one)' };
+  // Presence, not truthiness: an empty hospitalId on a crew user must be refused, not stored.
+  if (body.role === 'hospital' ? !body.hospitalId : body.hospitalId !== undefined) return { ok: false, code: 'BAD_REQUEST', message: 'a hospital user needs hospitalId (and only a hospital user has one)' };
+  if (body.role === 'crew' ? !body.vehicleId : body.vehicleId !== undefined) return { ok: false, code: 'BAD_REQUEST', message: 'a crew user needs vehicleId (and only a crew user has one)' };
   if (body.hospitalId && !(await db.selectFrom('hospitals').select('id').where('id', '=', body.hospitalId).executeTakeFirst())) {
     return { ok: false, code: 'BAD_REQUEST', message: `no hospital ${body.hospitalId}` };
   }
@@ -56,10 +60,25 @@ export async function createSession(db: Db, userId: string, now = Date.now()): P
 
 /**
  * Sessions seen in the last few seconds, so a busy console does not cost a database round trip per
- * request. Logout and expiry take effect within SESSION_CACHE_MS.
+ * request. Expiry takes effect within SESSION_CACHE_MS; logout and disabling a user at once
+ * (`forgetSessions`, on every instance: see RealtimeGateway.revoke).
  */
 const SESSION_CACHE_MS = 5000;
 const sessionCache = new Map<string, { user: User | null; until: number }>();
+
+/** Drops cached sessions: one (by its key) or all of a user's. */
+export function forgetSessions(what: { sessionKey?: string; userId?: string }): void {
+  if (what.sessionKey) sessionCache.delete(what.sessionKey);
+  if (what.userId) for (const [k, v] of sessionCache) if (v.user?.id === what.userId) sessionCache.delete(k);
+}
+
+/** Disables a user and ends its sessions; false when there is no such user. */
+export async function disableUser(db: Db, userId: string): Promise<boolean> {
+  const row = await db.updateTable('users').set({ disabled: true }).where('id', '=', userId).returning('id').executeTakeFirst();
+  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  forgetSessions({ userId });
+  return row !== undefined;
+}
 
 export async function userForToken(db: Db, token: string): Promise<User | null> {
   const key = tokenHash(token);
