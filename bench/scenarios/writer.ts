@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { PositionWriter, type PositionRow } from '../../server/src/adapters/store/positionWriter.ts';
+import { DEFAULT_WRITER, PositionWriter, type PositionRow } from '../../server/src/adapters/store/positionWriter.ts';
 import { migrate } from '../../server/src/adapters/store/migrate.ts';
 import { parseArgs, nowMs } from '../lib/args.ts';
 import { createScratchDb, dropScratchDb, runId } from '../lib/pg.ts';
@@ -113,7 +113,7 @@ async function main() {
   const rows: Row[] = [];
   const serverWriter = async (pool: pg.Pool, b: PositionRow[]) => {
     // The real class, one batch per flush, exactly as ingest drives it.
-    const w = new PositionWriter(pool, () => undefined, console, { batchSize: BATCH, maxDelayMs: 0, maxQueued: 1e9 });
+    const w = new PositionWriter(pool, () => undefined, console, { ...DEFAULT_WRITER, batchSize: BATCH, maxDelayMs: 0, maxQueued: 1e9 });
     for (const r of b) w.enqueue(r);
     await w.drain();
     await w.stop();

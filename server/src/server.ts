@@ -29,6 +29,9 @@ import { startEmbeddedPostgres, type EmbeddedPg } from './adapters/store/embedde
 import { listIncidents } from './adapters/store/incidents.ts';
 import { migrate } from './adapters/store/migrate.ts';
 import { PositionWriter, DEFAULT_WRITER, type PositionWriterOptions } from './adapters/store/positionWriter.ts';
+import { DeadLetters } from './adapters/store/deadLetters.ts';
+import { DbProbe } from './adapters/store/dbProbe.ts';
+import { assessHealth, DEFAULT_HEALTH_THRESHOLDS } from './core/health.ts';
 import { DEFAULT_RETENTION, startPositionRetention } from './adapters/store/retention.ts';
 import { seedDemo } from './adapters/store/seed.ts';
 import { userForToken } from './adapters/store/users.ts';
@@ -49,6 +52,7 @@ export interface LifelineServer {
   fleet: Fleet;
   counters: Counters;
   writer: PositionWriter;
+  deadLetters: DeadLetters;
   logger: Logger;
   /** Where the map opens and the demo fleet starts (MAP_CENTER, else the road graph's middle). */
   mapArea: MapArea;
@@ -111,7 +115,8 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       databaseUrl = embeddedPg.url;
     }
     const pool = createPool(databaseUrl);
-    cleanups.push(() => pool.end());
+    // A statement still waiting on a locked or paused database keeps its connection: do not wait for it.
+    cleanups.push(() => Promise.race([pool.end(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]));
     let stopping = false;
     cleanups.push(async () => {
       stopping = true;
@@ -196,7 +201,30 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     // The bus is created after the writer and dispatch exist; messages wait in the broker until then.
     let bus: Bus | null = null;
     const writer = new PositionWriter(pool, (last) => bus?.publishStored(last), logger, { ...DEFAULT_WRITER, ...o.writer });
-    cleanups.push(() => writer.stop());
+    cleanups.push(() => writer.stop(0));
+    const deadLetters = new DeadLetters(pool, logger, (l) => counters.inc(`dead_letters_${l.source}`));
+    writer.onDeadLettered = (letters) => deadLetters.committed(letters);
+    cleanups.push(async () => deadLetters.stop());
+    // /healthz and the lifeline_health_degraded gauges: one verdict (core/health.ts), bounded in time.
+    const dbProbe = new DbProbe(pool);
+    const health = async () => {
+      const dbUp = await dbProbe.up();
+      const mqtt = bus?.connected() ?? false;
+      const verdict = assessHealth(
+        {
+          dbUp,
+          mqttConnected: mqtt,
+          writerLastErrorAtMs: writer.health.lastErrorAtMs,
+          writerFailing: writer.health.failingSinceMs !== null,
+          queued: writer.queued,
+          ingestPaused: !writer.hasRoom(),
+          lastDeadLetterAtMs: deadLetters.lastAtMs,
+        },
+        { ...DEFAULT_HEALTH_THRESHOLDS, queueThreshold: cfg.healthQueueThreshold, deadLetterWindowMs: cfg.healthDeadLetterWindowSec * 1000 },
+        Date.now(),
+      );
+      return { ...verdict, db: dbUp, mqtt };
+    };
 
     let realtime: RealtimeGateway | null = null;
     const dispatch = new DispatchService({
@@ -240,6 +268,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
         writer,
         pool,
         mqttConnected: () => bus?.connected() ?? false,
+        health,
         socketClients: () => realtime?.io.engine.clientsCount ?? 0,
         openIncidentsByState: async () => {
           const r = await pool.query<{ state: string; n: number }>(`SELECT state, count(*)::int AS n FROM incidents WHERE state NOT IN ('closed', 'cancelled') GROUP BY state`);
@@ -262,8 +291,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
           hospitals = await listHospitals(db);
         },
         health: async () => ({
-          db: await pool.query('SELECT 1').then(() => true, () => false),
-          mqtt: bus?.connected() ?? false,
+          ...(await health()),
           ...(ownership ? { cluster: { instance: cfg.instanceId, live: ownership.liveInstances() } } : {}),
         }),
         clientConfig: {
@@ -336,6 +364,10 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       counters,
       log: logger,
       confirmCrew: (vehicleId, mid, boot) => bus?.publishCrewConfirmed(vehicleId, [mid], boot),
+      deadLetter: (l) => deadLetters.record(l),
+      maxClockSkewMs: cfg.maxClockSkewSec * 1000,
+      trackerError: (kind, deviceKey, reason) =>
+        void trackers.noteError(db, kind, deviceKey, reason, Date.now()).catch((err: unknown) => logger.warn({ err }, 'cannot record the tracker’s last error')),
       owner,
       ...(fleetSync ? { shareFix: (id: string, fix: SharedFix) => fleetSync?.shareFix(id, fix) } : {}),
     });
@@ -387,7 +419,8 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     cleanups.push(async () => {
       // Several instances: hand our vehicles over first (what we received before that is ours to commit).
       await connectedBus.leave();
-      await writer.drain().catch(() => undefined);
+      // Bounded: a database that refuses (locked, paused, gone) must not hold the stop (SHUTDOWN_DRAIN_SEC).
+      await writer.stop(cfg.shutdownDrainSec * 1000);
       await connectedBus.close();
     });
     // Overdue acks whose timer is gone (the assignment was made by a stopped instance, or before a
@@ -426,6 +459,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       fleet,
       counters,
       writer,
+      deadLetters,
       logger,
       mapArea: area,
       ownership,

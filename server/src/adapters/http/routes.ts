@@ -25,7 +25,8 @@ import {
   ReasonBodySchema,
   RecommendationsResponseSchema,
   TimelineEventSchema,
-  TrackerSchema,
+  TrackerInputSchema,
+  TrackerViewSchema,
   UnitStatusSchema,
   UserSchema,
   VehicleIdSchema,
@@ -44,6 +45,7 @@ import type { Db } from '../store/db.ts';
 import { timeline } from '../store/incidents.ts';
 import { getCaller, setCallerFlag } from '../store/callers.ts';
 import type { TrackerRegistry } from '../store/trackers.ts';
+import type { HealthVerdict } from '../../core/health.ts';
 import { areaReplay, incidentReplay, incidentTimes } from '../store/review.ts';
 import { createSession, createUser, deleteSession, findUserForLogin, listUsers } from '../store/users.ts';
 import { SESSION_COOKIE } from './auth.ts';
@@ -56,7 +58,8 @@ export interface RouteDeps {
   counters: Counters;
   hospitals(): Hospital[];
   refreshHospitals(): Promise<void>;
-  health(): Promise<{ db: boolean; mqtt: boolean; cluster?: { instance: string; live: string[] } }>;
+  /** Answers within 2 s whatever the dependencies do (adapters/store/dbProbe.ts). */
+  health(): Promise<HealthVerdict & { db: boolean; mqtt: boolean; cluster?: { instance: string; live: string[] } }>;
   /** Static part of `/api/config`; `serverTime` is added per request. */
   clientConfig: Omit<ClientConfig, 'serverTime'>;
   /** A unit's MQTT credentials were re-issued: end its live broker sessions (embedded broker). */
@@ -90,7 +93,7 @@ export const apiRoutes =
 
     app.get('/healthz', { schema: { response: { 200: HealthSchema } } }, async () => {
       const h = await d.health();
-      return { status: 'ok' as const, db: h.db, mqtt: h.mqtt, units: d.fleet.index.size, counters: d.counters.snapshot(), ...(h.cluster ? { cluster: h.cluster } : {}) };
+      return { status: h.status, reasons: h.reasons, db: h.db, mqtt: h.mqtt, units: d.fleet.index.size, counters: d.counters.snapshot(), ...(h.cluster ? { cluster: h.cluster } : {}) };
     });
 
     app.get('/api/config', { config: { access: 'public' }, schema: { response: { 200: ClientConfigSchema } } }, async () => ({ ...d.clientConfig, serverTime: new Date().toISOString() }));
@@ -156,10 +159,9 @@ export const apiRoutes =
       },
     );
 
-    app.get('/api/trackers', { config: { access: 'administer' }, schema: { response: { 200: Type.Array(TrackerSchema) } } }, async () => d.trackers.list());
-    app.post('/api/trackers', { config: { access: 'administer' }, schema: { body: TrackerSchema, response: { 201: TrackerSchema, ...Errors } } }, async (req, reply) => {
-      await d.trackers.add(d.db, req.body);
-      return reply.code(201).send(req.body);
+    app.get('/api/trackers', { config: { access: 'administer' }, schema: { response: { 200: Type.Array(TrackerViewSchema) } } }, async () => d.trackers.list());
+    app.post('/api/trackers', { config: { access: 'administer' }, schema: { body: TrackerInputSchema, response: { 201: TrackerViewSchema, ...Errors } } }, async (req, reply) => {
+      return reply.code(201).send(await d.trackers.add(d.db, req.body));
     });
 
     // --- operations (dispatchers, supervisors) ----------------------------------------------

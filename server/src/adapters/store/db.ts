@@ -121,10 +121,24 @@ export interface TrackersTable {
   device_key: string;
   vehicle_id: string;
   created_at: Timestamp;
+  last_error: string | null;
+  last_error_at: Date | null;
+  encryption_key: string | null;
+}
+
+export interface DeadLettersTable {
+  id: Generated<string>;
+  received_at: Timestamp;
+  source: string;
+  vehicle_id: string | null;
+  payload: string;
+  reason: string;
+  sqlstate: string | null;
 }
 
 export interface Database {
   trackers: TrackersTable;
+  dead_letters: DeadLettersTable;
   callers: CallersTable;
   vehicles: VehiclesTable;
   incidents: IncidentsTable;
