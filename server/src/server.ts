@@ -28,6 +28,7 @@ import { createDb, createPool, type Db } from './adapters/store/db.ts';
 import { startEmbeddedPostgres, type EmbeddedPg } from './adapters/store/embeddedPostgres.ts';
 import { listIncidents } from './adapters/store/incidents.ts';
 import { migrate } from './adapters/store/migrate.ts';
+import { prepareStorage } from './adapters/store/timescale.ts';
 import { PositionWriter, DEFAULT_WRITER, type PositionWriterOptions } from './adapters/store/positionWriter.ts';
 import { DeadLetters } from './adapters/store/deadLetters.ts';
 import { DbProbe } from './adapters/store/dbProbe.ts';
@@ -123,10 +124,16 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     });
     // Connections dropped by the database's own shutdown are expected while stopping.
     pool.on('error', (err) => (stopping ? undefined : logger.warn({ err }, 'idle PostgreSQL connection failed')));
-    const applied = await migrate(pool).catch((err: Error) => {
+    const applied = await migrate(pool, undefined, { positionRetentionDays: cfg.positionRetentionDays }).catch((err: Error) => {
       throw Object.assign(new Error(`cannot prepare the database (DATABASE_URL): ${err.message}`), { cause: err });
     });
     if (applied.length) logger.info({ applied }, 'database migrations applied');
+    const storage = await prepareStorage(pool, cfg.positionRetentionDays);
+    if (storage.path === 'not_preloaded') logger.warn({}, 'TimescaleDB is installed but not in shared_preload_libraries: positions use plain PostgreSQL. Add timescaledb to shared_preload_libraries and restart PostgreSQL to use it (README, "TimescaleDB")');
+    logger.info(
+      { storage: storage.hypertable ? 'timescaledb' : 'postgresql', timescaledb: storage.path, retentionDays: cfg.positionRetentionDays ?? 'forever' },
+      storage.hypertable ? 'positions: TimescaleDB hypertable (compression after 7 days, retention as POSITION_RETENTION_DAYS)' : 'positions: plain PostgreSQL table (retention as POSITION_RETENTION_DAYS, by the server)',
+    );
     const db = createDb(pool);
     // The demo hospitals are in Bình Dương: seeding them for a map elsewhere would send every
     // patient on a transport across the world. Elsewhere, import the area's (npm run import-hospitals).
