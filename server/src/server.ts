@@ -212,10 +212,14 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     const deadLetters = new DeadLetters(pool, logger, (l) => counters.inc(`dead_letters_${l.source}`));
     writer.onDeadLettered = (letters) => deadLetters.committed(letters);
     cleanups.push(async () => deadLetters.stop());
+    const probeTimer = setInterval(() => void dbProbe.up(), 5000);
+    probeTimer.unref();
+    cleanups.push(async () => clearInterval(probeTimer));
     // /healthz and the lifeline_health_degraded gauges: one verdict (core/health.ts), bounded in time.
     const dbProbe = new DbProbe(pool);
-    const health = async () => {
-      const dbUp = await dbProbe.up();
+    // `probe: false` (the metrics scrape): the last probe's answer, refreshed every 5 s below.
+    const health = async ({ probe = true } = {}) => {
+      const dbUp = probe ? await dbProbe.up() : dbProbe.lastUp;
       const mqtt = bus?.connected() ?? false;
       const verdict = assessHealth(
         {
@@ -275,7 +279,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
         writer,
         pool,
         mqttConnected: () => bus?.connected() ?? false,
-        health,
+        health: () => health({ probe: false }),
         socketClients: () => realtime?.io.engine.clientsCount ?? 0,
         openIncidentsByState: async () => {
           const r = await pool.query<{ state: string; n: number }>(`SELECT state, count(*)::int AS n FROM incidents WHERE state NOT IN ('closed', 'cancelled') GROUP BY state`);

@@ -7,6 +7,8 @@ import type pg from 'pg';
  */
 export class DbProbe {
   private pending: Promise<unknown> | null = null;
+  /** The last answer (true before the first probe: the migrations just ran). */
+  lastUp = true;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -14,7 +16,7 @@ export class DbProbe {
   ) {}
 
   async up(): Promise<boolean> {
-    if (this.pending) return false;
+    if (this.pending) return (this.lastUp = false);
     const q = this.pool.query('SELECT 1').finally(() => {
       if (this.pending === q) this.pending = null;
     });
@@ -25,6 +27,7 @@ export class DbProbe {
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), this.timeoutMs))),
     ]);
     clearTimeout(timer);
+    this.lastUp = answered;
     return answered;
   }
 }
