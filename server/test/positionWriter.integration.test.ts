@@ -107,6 +107,27 @@ describe.skipIf(noPg)('position writer: no single row stops it (real PostgreSQL)
     await w.stop();
   });
 
+  it('retries a batch whose connection was killed (57P01), storing it once, never dead-lettering it', async () => {
+    const locker = new pg.Client({ connectionString: url });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE vehicle_positions IN ACCESS EXCLUSIVE MODE');
+    const w = new PositionWriter(pool, () => undefined, log, { ...DEFAULT_WRITER, maxDelayMs: 5, retryBaseMs: 20, retryCapMs: 100 });
+    for (let seq = 1; seq <= 20; seq++) w.enqueue(row('KILLED-1', seq));
+    // Not from the locker's session: inside a transaction pg_stat_activity is a snapshot.
+    const waiting = async () => (await pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO vehicle_positions%'`)).rows[0]?.pid;
+    const pid = await waitFor(waiting, 'the batch waiting on the lock');
+    await pool.query('SELECT pg_terminate_backend($1)', [pid]);
+    await waitFor(() => w.stats.retries >= 1, 'a retry');
+    expect(w.health.lastSqlstate).toBe('57P01');
+    await locker.query('ROLLBACK');
+    await locker.end();
+    await w.drain();
+    expect(await count(`SELECT count(*) AS n FROM vehicle_positions WHERE vehicle_id = 'KILLED-1'`)).toBe(20);
+    expect(await count(`SELECT count(*) AS n FROM dead_letters WHERE vehicle_id = 'KILLED-1'`)).toBe(0);
+    await w.stop();
+  });
+
   it('stops within its grace period while the database keeps refusing, leaving the rows unacknowledged', async () => {
     const locker = new pg.Client({ connectionString: url });
     await locker.connect();
