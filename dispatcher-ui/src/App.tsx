@@ -26,7 +26,8 @@ import { IncidentList } from './features/incidents/IncidentList.tsx';
 import { AlertList } from './features/incidents/AlertList.tsx';
 import { UnitLegend } from './features/units/UnitLegend.tsx';
 import { UnitBoard } from './features/board/UnitBoard.tsx';
-import { ConnectionBanner } from './features/ConnectionBanner.tsx';
+import { ConnectionBanner, ConnectionIndicator } from './features/ConnectionBanner.tsx';
+import { useServerHealth } from './realtime/health.ts';
 
 type Panel =
   | { kind: 'intake' }
@@ -54,6 +55,7 @@ export interface AppProps {
 export function App({ store, config, user, onLogout }: AppProps) {
   const { t, tm, locale, setLocale } = useI18n();
   const conn = useConnection(store);
+  const health = useServerHealth(conn.status === 'live');
   const topNav = useContext(TopbarNav);
   const incidents = useOpenIncidents(store);
   const alerts = useAlerts(store);
@@ -193,9 +195,7 @@ export function App({ store, config, user, onLogout }: AppProps) {
         <button type="button" className="newcall" onClick={newCall} title={t('shortcut.newCall')}>
           {t('intake.new')} <kbd>F2</kbd>
         </button>
-        <span className={`conn ${conn.status}`} data-connection={conn.status}>
-          {t(`conn.${conn.status}` satisfies MessageKey)}
-        </span>
+        <ConnectionIndicator status={conn.status} health={health} />
         {user ? (
           <span className="user">
             {user.displayName}

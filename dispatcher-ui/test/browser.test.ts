@@ -536,6 +536,15 @@ describe('dispatcher page in Chromium against the real server', () => {
     await shot('dispatcher-2000-units');
   });
 
+  it('shows a degraded server in the connection indicator, with the reason (a poison position dead-lettered)', async () => {
+    expect(await page.getAttribute('.topbar .conn', 'data-health')).toBe('ok');
+    // The repro of issue 18: a device time in microseconds.
+    await bus.publishAsync(`${PREFIX}/vehicles/POISON-UI/position`, JSON.stringify({ seq: 1, ts: Date.now() * 1000, lat: 10.98, lon: 106.65 }), { qos: 1 });
+    await page.waitForSelector('.topbar .conn.degraded[data-reasons~="dead_letters_recent"]', { timeout: 20_000 });
+    expect(await page.textContent('.topbar .conn')).toBe('Máy chủ gặp sự cố');
+    expect(await page.getAttribute('.topbar .conn', 'title')).toBe('Có tin nhắn bị từ chối gần đây');
+  });
+
   it('logged no page errors', () => {
     expect(pageErrors).toEqual([]);
   });

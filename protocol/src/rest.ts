@@ -308,7 +308,9 @@ export const TimelineEventSchema = Type.Object({
 export type TimelineEvent = Static<typeof TimelineEventSchema>;
 
 export const HealthSchema = Type.Object({
-  status: Type.Literal('ok'),
+  /** `degraded`: something below is wrong, named in `reasons` (server/src/core/health.ts). */
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  reasons: Type.Array(Type.String()),
   db: Type.Boolean(),
   mqtt: Type.Boolean(),
   units: Type.Integer(),

@@ -3,7 +3,10 @@ import { LatSchema, LngSchema, VehicleIdSchema } from './common.ts';
 
 /**
  * OwnTracks `_type: "location"` on `owntracks/{user}/{device}` (owntracks.org/booklet/tech/json):
- * `tst` epoch seconds, `vel` km/h, `cog` degrees, `acc` metres. Other `_type`s are ignored.
+ * `tst` epoch seconds, `vel` km/h, `cog` degrees, `acc` metres. The iOS app sends −1 for a value it
+ * does not know (vel, cog, alt, acc, vac): the fix is kept with that value unknown. A payload may
+ * also be a JSON array of messages, `_type: "lwt"` (the app's last will: offline) or
+ * `_type: "encrypted"` (server/src/adapters/mqtt/ownTracks.ts). Other `_type`s are ignored.
  */
 export const OwnTracksLocationSchema = Type.Object(
   {
@@ -11,9 +14,10 @@ export const OwnTracksLocationSchema = Type.Object(
     lat: LatSchema,
     lon: LngSchema,
     tst: Type.Integer({ minimum: 0, maximum: 8.64e12 }),
-    vel: Type.Optional(Type.Number({ minimum: 0, maximum: 1000 })),
-    cog: Type.Optional(Type.Number({ minimum: 0, maximum: 360 })),
-    acc: Type.Optional(Type.Number({ minimum: 0 })),
+    vel: Type.Optional(Type.Number({ minimum: -1, maximum: 1000 })),
+    cog: Type.Optional(Type.Number({ minimum: -1, maximum: 360 })),
+    acc: Type.Optional(Type.Number({ minimum: -1 })),
+    alt: Type.Optional(Type.Number()),
     tid: Type.Optional(Type.String({ maxLength: 2 })),
   },
   { additionalProperties: true },
@@ -79,3 +83,26 @@ export const TrackerSchema = Type.Object(
   { additionalProperties: false },
 );
 export type Tracker = Static<typeof TrackerSchema>;
+
+/** `POST /api/trackers`: the mapping, and the OwnTracks payload-encryption secret when the phone encrypts. */
+export const TrackerInputSchema = Type.Object(
+  {
+    ...TrackerSchema.properties,
+    /** OwnTracks "encryption key" setting (the app uses at most 32 bytes of it); never returned. */
+    encryptionKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type TrackerInput = Static<typeof TrackerInputSchema>;
+
+/** A tracker as the admin panel shows it: whether it decrypts, and why its last message was refused. */
+export const TrackerViewSchema = Type.Object(
+  {
+    ...TrackerSchema.properties,
+    encrypted: Type.Boolean(),
+    lastError: Type.Union([Type.String(), Type.Null()]),
+    lastErrorAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export type TrackerView = Static<typeof TrackerViewSchema>;

@@ -59,6 +59,14 @@ export interface Config {
   metricsToken: string | null;
   /** Delete vehicle_positions older than this many days (plain PostgreSQL); null → keep forever. */
   positionRetentionDays: number | null;
+  /** A device time more than this ahead of the server clock is refused at ingest, seconds. */
+  maxClockSkewSec: number;
+  /** On SIGTERM/SIGINT, positions still queued are written for at most this long, seconds. */
+  shutdownDrainSec: number;
+  /** /healthz is `degraded` while more positions than this wait to be written. */
+  healthQueueThreshold: number;
+  /** /healthz is `degraded` for this long after a message was dead-lettered, seconds. */
+  healthDeadLetterWindowSec: number;
 }
 
 export class ConfigError extends Error {
@@ -126,6 +134,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     autoAssign: autoAssignPolicyFromEnv(env, errors),
     metricsToken: env.METRICS_TOKEN || null,
     positionRetentionDays: null,
+    maxClockSkewSec: int('MAX_CLOCK_SKEW_SEC', 3600, 1, 7 * 86_400),
+    shutdownDrainSec: int('SHUTDOWN_DRAIN_SEC', 10, 1, 600),
+    healthQueueThreshold: int('HEALTH_QUEUE_THRESHOLD', 50_000, 1, 10_000_000),
+    healthDeadLetterWindowSec: int('HEALTH_DEAD_LETTER_WINDOW_SEC', 900, 1, 7 * 86_400),
   };
   if (cfg.metricsToken !== null && !/^[\x21-\x7e]{16,}$/.test(cfg.metricsToken)) errors.push('METRICS_TOKEN must be at least 16 printable characters without spaces (e.g. METRICS_TOKEN=$(openssl rand -hex 24))');
   const retention = env.POSITION_RETENTION_DAYS;

@@ -85,6 +85,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    // Every step below is bounded (the writer by SHUTDOWN_DRAIN_SEC); this is the backstop for a bug.
+    setTimeout(() => {
+      logger.error({ signal }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, (cfg.shutdownDrainSec + 20) * 1000).unref();
     if (sim) {
       const child = sim;
       await new Promise<void>((resolve) => {

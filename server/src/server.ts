@@ -28,7 +28,11 @@ import { createDb, createPool, type Db } from './adapters/store/db.ts';
 import { startEmbeddedPostgres, type EmbeddedPg } from './adapters/store/embeddedPostgres.ts';
 import { listIncidents } from './adapters/store/incidents.ts';
 import { migrate } from './adapters/store/migrate.ts';
+import { prepareStorage } from './adapters/store/timescale.ts';
 import { PositionWriter, DEFAULT_WRITER, type PositionWriterOptions } from './adapters/store/positionWriter.ts';
+import { DeadLetters } from './adapters/store/deadLetters.ts';
+import { DbProbe } from './adapters/store/dbProbe.ts';
+import { assessHealth, DEFAULT_HEALTH_THRESHOLDS } from './core/health.ts';
 import { DEFAULT_RETENTION, startPositionRetention } from './adapters/store/retention.ts';
 import { seedDemo } from './adapters/store/seed.ts';
 import { forgetSessions, sessionKey, userForToken } from './adapters/store/users.ts';
@@ -49,6 +53,7 @@ export interface LifelineServer {
   fleet: Fleet;
   counters: Counters;
   writer: PositionWriter;
+  deadLetters: DeadLetters;
   logger: Logger;
   /** Where the map opens and the demo fleet starts (MAP_CENTER, else the road graph's middle). */
   mapArea: MapArea;
@@ -111,17 +116,24 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       databaseUrl = embeddedPg.url;
     }
     const pool = createPool(databaseUrl);
-    cleanups.push(() => pool.end());
+    // A statement still waiting on a locked or paused database keeps its connection: do not wait for it.
+    cleanups.push(() => Promise.race([pool.end(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]));
     let stopping = false;
     cleanups.push(async () => {
       stopping = true;
     });
     // Connections dropped by the database's own shutdown are expected while stopping.
     pool.on('error', (err) => (stopping ? undefined : logger.warn({ err }, 'idle PostgreSQL connection failed')));
-    const applied = await migrate(pool).catch((err: Error) => {
+    const applied = await migrate(pool, undefined, { positionRetentionDays: cfg.positionRetentionDays }).catch((err: Error) => {
       throw Object.assign(new Error(`cannot prepare the database (DATABASE_URL): ${err.message}`), { cause: err });
     });
     if (applied.length) logger.info({ applied }, 'database migrations applied');
+    const storage = await prepareStorage(pool, cfg.positionRetentionDays);
+    if (storage.path === 'not_preloaded') logger.warn({}, 'TimescaleDB is installed but not in shared_preload_libraries: positions use plain PostgreSQL. Add timescaledb to shared_preload_libraries and restart PostgreSQL to use it (README, "TimescaleDB")');
+    logger.info(
+      { storage: storage.hypertable ? 'timescaledb' : 'postgresql', timescaledb: storage.path, retentionDays: cfg.positionRetentionDays ?? 'forever' },
+      storage.hypertable ? 'positions: TimescaleDB hypertable (compression after 7 days, retention as POSITION_RETENTION_DAYS)' : 'positions: plain PostgreSQL table (retention as POSITION_RETENTION_DAYS, by the server)',
+    );
     const db = createDb(pool);
     // The demo hospitals are in Bình Dương: seeding them for a map elsewhere would send every
     // patient on a transport across the world. Elsewhere, import the area's (npm run import-hospitals).
@@ -196,7 +208,35 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     // The bus is created after the writer and dispatch exist; messages wait in the broker until then.
     let bus: Bus | null = null;
     const writer = new PositionWriter(pool, (last) => bus?.publishStored(last), logger, { ...DEFAULT_WRITER, ...o.writer });
-    cleanups.push(() => writer.stop());
+    cleanups.push(() => writer.stop(0));
+    const deadLetters = new DeadLetters(pool, logger, (l) => counters.inc(`dead_letters_${l.source}`));
+    writer.onDeadLettered = (letters) => deadLetters.committed(letters);
+    cleanups.push(async () => deadLetters.stop());
+    const probeTimer = setInterval(() => void dbProbe.up(), 5000);
+    probeTimer.unref();
+    cleanups.push(async () => clearInterval(probeTimer));
+    // /healthz and the lifeline_health_degraded gauges: one verdict (core/health.ts), bounded in time.
+    const dbProbe = new DbProbe(pool);
+    // `probe: false` (the metrics scrape): the last probe's answer, refreshed every 5 s below.
+    const health = async ({ probe = true } = {}) => {
+      const dbUp = probe ? await dbProbe.up() : dbProbe.lastUp;
+      const mqtt = bus?.connected() ?? false;
+      const verdict = assessHealth(
+        {
+          dbUp,
+          mqttConnected: mqtt,
+          writerLastErrorAtMs: writer.health.lastErrorAtMs,
+          writerFailing: writer.health.failingSinceMs !== null,
+          queued: writer.queued,
+          ingestPaused: !writer.hasRoom(),
+          lastDeadLetterAtMs: deadLetters.lastAtMs,
+          mqttSessionTakenOver: bus?.degraded() === 'mqtt_session_taken_over',
+        },
+        { ...DEFAULT_HEALTH_THRESHOLDS, queueThreshold: cfg.healthQueueThreshold, deadLetterWindowMs: cfg.healthDeadLetterWindowSec * 1000 },
+        Date.now(),
+      );
+      return { ...verdict, db: dbUp, mqtt };
+    };
 
     let realtime: RealtimeGateway | null = null;
     const dispatch = new DispatchService({
@@ -240,6 +280,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
         writer,
         pool,
         mqttConnected: () => bus?.connected() ?? false,
+        health: () => health({ probe: false }),
         socketClients: () => realtime?.io.engine.clientsCount ?? 0,
         openIncidentsByState: async () => {
           const r = await pool.query<{ state: string; n: number }>(`SELECT state, count(*)::int AS n FROM incidents WHERE state NOT IN ('closed', 'cancelled') GROUP BY state`);
@@ -262,8 +303,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
           hospitals = await listHospitals(db);
         },
         health: async () => ({
-          db: await pool.query('SELECT 1').then(() => true, () => false),
-          mqtt: bus?.connected() ?? false,
+          ...(await health()),
           ...(ownership ? { cluster: { instance: cfg.instanceId, live: ownership.liveInstances() } } : {}),
         }),
         clientConfig: {
@@ -340,6 +380,10 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       counters,
       log: logger,
       confirmCrew: (vehicleId, mid, boot) => bus?.publishCrewConfirmed(vehicleId, [mid], boot),
+      deadLetter: (l) => deadLetters.record(l),
+      maxClockSkewMs: cfg.maxClockSkewSec * 1000,
+      trackerError: (kind, deviceKey, reason) =>
+        void trackers.noteError(db, kind, deviceKey, reason, Date.now()).catch((err: unknown) => logger.warn({ err }, 'cannot record the tracker’s last error')),
       owner,
       ...(fleetSync ? { shareFix: (id: string, fix: SharedFix) => fleetSync?.shareFix(id, fix) } : {}),
     });
@@ -391,7 +435,8 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     cleanups.push(async () => {
       // Several instances: hand our vehicles over first (what we received before that is ours to commit).
       await connectedBus.leave();
-      await writer.drain().catch(() => undefined);
+      // Bounded: a database that refuses (locked, paused, gone) must not hold the stop (SHUTDOWN_DRAIN_SEC).
+      await writer.stop(cfg.shutdownDrainSec * 1000);
       await connectedBus.close();
     });
     // Overdue acks whose timer is gone (the assignment was made by a stopped instance, or before a
@@ -430,6 +475,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       fleet,
       counters,
       writer,
+      deadLetters,
       logger,
       mapArea: area,
       ownership,

@@ -55,7 +55,8 @@ describe('ops/: alerting rules and dashboard name only metrics the server export
     }
     // The signals the operations issue asks to alert on.
     const all = rules.map((r) => r.expr).join('\n');
-    for (const m of ['lifeline_position_writer_last_commit_lag_seconds', 'lifeline_position_batches_failed_total', 'lifeline_ack_timeouts_total', 'lifeline_units_marked_silent_total', 'lifeline_logins_throttled_total']) {
+    // (Writer failures: retries, since lifeline_position_batches_failed_total also counts the split of a batch around a refused row.)
+    for (const m of ['lifeline_position_writer_last_commit_lag_seconds', 'lifeline_position_write_retries_total', 'lifeline_health_degraded', 'lifeline_dead_letters_total', 'lifeline_ack_timeouts_total', 'lifeline_units_marked_silent_total', 'lifeline_logins_throttled_total']) {
       expect(all).toContain(m);
     }
   });

@@ -14,6 +14,14 @@ export const vi = {
   'conn.live': 'Trực tuyến',
   'conn.resyncing': 'Đang đồng bộ…',
   'conn.offline': 'Mất kết nối',
+  'conn.degraded': 'Máy chủ gặp sự cố',
+  'health.db_unreachable': 'Cơ sở dữ liệu không phản hồi',
+  'health.broker_disconnected': 'Mất kết nối MQTT broker',
+  'health.writer_failing': 'Không ghi được vị trí vào cơ sở dữ liệu',
+  'health.write_queue_high': 'Hàng đợi ghi vị trí quá dài',
+  'health.ingest_paused': 'Tạm dừng nhận vị trí (hàng đợi đầy)',
+  'health.dead_letters_recent': 'Có tin nhắn bị từ chối gần đây',
+  'health.mqtt_session_taken_over': 'Một kết nối khác đã chiếm phiên MQTT của máy chủ (trùng client id)',
   'banner.stale': 'Mất kết nối máy chủ lúc {time}. Dữ liệu trên màn hình có thể đã cũ; đang kết nối lại…',
   'banner.resyncing': 'Đã kết nối lại, đang tải dữ liệu mới…',
   'banner.noServer': 'Chưa kết nối được máy chủ; đang thử lại…',
@@ -276,6 +284,14 @@ export const en: Record<MessageKey, string> = {
   'conn.live': 'Live',
   'conn.resyncing': 'Resyncing…',
   'conn.offline': 'Disconnected',
+  'conn.degraded': 'Server degraded',
+  'health.db_unreachable': 'Database not answering',
+  'health.broker_disconnected': 'MQTT broker disconnected',
+  'health.writer_failing': 'Positions cannot be written to the database',
+  'health.write_queue_high': 'Position write queue is long',
+  'health.ingest_paused': 'Position intake paused (queue full)',
+  'health.dead_letters_recent': 'Messages refused recently',
+  'health.mqtt_session_taken_over': 'Another client took over the server\'s MQTT session (duplicate client id)',
   'banner.stale': 'Lost the connection to the server at {time}. The data on screen may be stale; reconnecting…',
   'banner.resyncing': 'Reconnected, loading fresh data…',
   'banner.noServer': 'Cannot reach the server yet; retrying…',
@@ -551,3 +567,14 @@ export const timelineKey = (type: string): MessageKey | null => {
   const key = `timeline.${type}`;
   return key in vi ? (key as MessageKey) : null;
 };
+
+/** /healthz reason codes (server/src/core/health.ts) → their message. */
+export const HEALTH_REASON_KEYS = {
+  db_unreachable: 'health.db_unreachable',
+  broker_disconnected: 'health.broker_disconnected',
+  writer_failing: 'health.writer_failing',
+  write_queue_high: 'health.write_queue_high',
+  ingest_paused: 'health.ingest_paused',
+  dead_letters_recent: 'health.dead_letters_recent',
+  mqtt_session_taken_over: 'health.mqtt_session_taken_over',
+} as const satisfies Record<string, MessageKey>;

@@ -185,6 +185,10 @@ export const pagesVi = {
   'admin.trackers.add': 'Gắn vào xe',
   'admin.trackers.added': 'Đã gắn {deviceKey} vào {unit}.',
   'admin.trackers.empty': 'Chưa có thiết bị nào.',
+  'admin.trackers.encryptionKey': 'Khóa mã hóa (OwnTracks)',
+  'admin.trackers.encryptionKeyHint': 'Để trống nếu ứng dụng không mã hóa',
+  'admin.trackers.encrypted': 'có mã hóa',
+  'admin.trackers.lastError': 'Lỗi gần nhất',
   'admin.empty': 'Chưa có người dùng.',
 } as const;
 
@@ -372,5 +376,9 @@ export const pagesEn: Record<PageKey, string> = {
   'admin.trackers.add': 'Map to unit',
   'admin.trackers.added': '{deviceKey} mapped to {unit}.',
   'admin.trackers.empty': 'No trackers yet.',
+  'admin.trackers.encryptionKey': 'Encryption key (OwnTracks)',
+  'admin.trackers.encryptionKeyHint': 'Leave empty if the app does not encrypt',
+  'admin.trackers.encrypted': 'encrypted',
+  'admin.trackers.lastError': 'Last error',
   'admin.empty': 'No users yet.',
 };

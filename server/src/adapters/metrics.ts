@@ -3,11 +3,14 @@ import { UNIT_STATUSES } from '@lifeline/protocol';
 import type { Counters } from '../counters.ts';
 import { OPEN_STATES } from '../core/incidentMachine.ts';
 import type { FleetIndex } from '../core/fleetIndex.ts';
+import { HEALTH_REASONS } from '../core/health.ts';
 
 /** What the gauges read at scrape time; each source is asked only then. */
 export interface MetricSources {
   fleet: Pick<FleetIndex, 'all'>;
-  writer: { readonly queued: number; readonly stats: { written: number; duplicates: number; failedBatches: number; lastLagMs: number } };
+  writer: { readonly queued: number; readonly stats: { written: number; duplicates: number; failedBatches: number; retries: number; deadLettered: number; lastLagMs: number } };
+  /** The /healthz verdict (core/health.ts): one gauge per reason, 1 while it holds. */
+  health(): Promise<{ reasons: readonly string[] }>;
   pool: { readonly totalCount: number; readonly idleCount: number; readonly waitingCount: number };
   mqttConnected(): boolean;
   /** socket.io clients connected to this instance. */
@@ -22,7 +25,8 @@ export interface MetricSources {
  * Every other counter `x` becomes `lifeline_x_total`.
  */
 const LABELLED: readonly { prefix: string; name: string; help: string; known: readonly string[] }[] = [
-  { prefix: 'mqtt_rejected_', name: 'lifeline_mqtt_rejected_total', help: 'MQTT messages dropped as invalid, by reason', known: ['topic', 'too_large', 'invalid_position', 'invalid_status', 'invalid_ack', 'invalid_owntracks', 'owntracks_unmapped'] },
+  { prefix: 'mqtt_rejected_', name: 'lifeline_mqtt_rejected_total', help: 'MQTT messages dropped as invalid, by reason', known: ['topic', 'too_large', 'invalid_position', 'invalid_status', 'invalid_ack', 'invalid_owntracks', 'owntracks_unmapped', 'device_time', 'owntracks_encrypted_no_key', 'owntracks_decrypt_failed'] },
+  { prefix: 'dead_letters_', name: 'lifeline_dead_letters_total', help: 'Messages kept in dead_letters instead of being stored (refused at the boundary or by the database), by source', known: ['mqtt_position', 'mqtt_status', 'mqtt_ack', 'owntracks', 'osmand'] },
   { prefix: 'positions_suspect_', name: 'lifeline_positions_suspect_total', help: 'Positions stored but not moved on the live map (implausible fix), by reason', known: [] },
   { prefix: 'assign_rejected_', name: 'lifeline_assign_rejected_total', help: 'Assignments refused, by reason', known: ['not_found', 'unit_unavailable', 'invalid_transition'] },
   { prefix: 'auto_assign_skipped_', name: 'lifeline_auto_assign_skipped_total', help: 'Calls the auto-assign policy left to the dispatcher, by reason', known: [] },
@@ -58,6 +62,9 @@ const KNOWN: Record<string, string> = {
   auto_assign_stopped: 'Auto-assigned calls handed back to the dispatcher',
   auto_assign_errors: 'Auto-assign failures',
   positions_retention_deleted: 'Positions deleted by POSITION_RETENTION_DAYS (plain PostgreSQL)',
+  owntracks_decrypted: 'OwnTracks encrypted payloads decrypted with the tracker’s key',
+  owntracks_last_will: 'OwnTracks last wills (the unit is marked offline at once)',
+  osmand_rejected_device_time: 'OsmAnd positions refused for a device time outside the window (dead-lettered)',
 };
 
 /** Device time → commit: spooled back-fill after an outage lands in the upper buckets. */
@@ -100,7 +107,18 @@ export class Metrics {
       });
     writerTotal('lifeline_positions_stored_total', 'Positions committed to vehicle_positions by this instance', () => src.writer.stats.written);
     writerTotal('lifeline_positions_duplicate_total', 'Positions dropped at commit as already stored (vehicle, seq)', () => src.writer.stats.duplicates);
-    writerTotal('lifeline_position_batches_failed_total', 'Position batches that failed and were retried', () => src.writer.stats.failedBatches);
+    writerTotal('lifeline_position_batches_failed_total', 'Position write statements that failed (retried, or bisected on a data error)', () => src.writer.stats.failedBatches);
+    writerTotal('lifeline_position_write_retries_total', 'Position write retries after a transient database failure', () => src.writer.stats.retries);
+    new Gauge({
+      name: 'lifeline_health_degraded',
+      help: '1 while /healthz reports this reason for degraded (server/src/core/health.ts)',
+      labelNames: ['reason'],
+      registers: reg,
+      async collect() {
+        const now = new Set((await src.health()).reasons);
+        for (const reason of HEALTH_REASONS) this.set({ reason }, now.has(reason) ? 1 : 0);
+      },
+    });
 
     const gauge = (name: string, help: string, read: () => number) =>
       new Gauge({

@@ -14,15 +14,17 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 const KNOT_MPS = 1852 / 3600;
 
-/** OwnTracks location → fix: `tst` seconds, `vel` km/h. */
+/** OwnTracks location → fix: `tst` seconds, `vel` km/h; a negative value (the app's −1) is unknown. */
 export function fromOwnTracks(o: OwnTracksLocation): PhoneFix {
+  const known = (v: number | undefined) => (v === undefined || v < 0 ? null : v);
+  const vel = known(o.vel);
   return {
     recordedAtMs: o.tst * 1000,
     lat: o.lat,
     lng: o.lon,
-    speedMps: o.vel === undefined ? null : o.vel / 3.6,
-    headingDeg: o.cog ?? null,
-    accuracyM: o.acc ?? null,
+    speedMps: vel === null ? null : vel / 3.6,
+    headingDeg: known(o.cog),
+    accuracyM: known(o.acc),
   };
 }
 

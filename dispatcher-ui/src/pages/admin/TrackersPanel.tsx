@@ -1,26 +1,28 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { Tracker, Vehicle } from '@lifeline/protocol';
+import type { Tracker, TrackerInput, TrackerView, Vehicle } from '@lifeline/protocol';
 import { request } from '../../api.ts';
 import { usePageText } from '../text.ts';
 
-/** Phones as trackers: GET/POST /api/trackers {kind, deviceKey, vehicleId}. */
+/** Phones as trackers: GET/POST /api/trackers {kind, deviceKey, vehicleId, encryptionKey?}; the list shows why a phone's last message was refused. */
 export function TrackersPanel({ vehicles, kinds }: { vehicles: Vehicle[]; kinds: readonly Tracker['kind'][] }) {
   const { p } = usePageText();
-  const [list, setList] = useState<Tracker[] | null>(null);
+  const [list, setList] = useState<TrackerView[] | null>(null);
   const [form, setForm] = useState<Tracker>({ kind: 'owntracks', deviceKey: '', vehicleId: '' });
+  const [encryptionKey, setEncryptionKey] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const load = useCallback(() => void request<Tracker[]>('GET', '/api/trackers').then((r) => (r.ok ? setList(r.value) : setError(r.message))), []);
+  const load = useCallback(() => void request<TrackerView[]>('GET', '/api/trackers').then((r) => (r.ok ? setList(r.value) : setError(r.message))), []);
   useEffect(load, [load]);
 
   const add = async (e: FormEvent) => {
     e.preventDefault();
-    const body = { ...form, deviceKey: form.deviceKey.trim(), vehicleId: form.vehicleId.trim() };
-    const r = await request<Tracker>('POST', '/api/trackers', body);
+    const body: TrackerInput = { ...form, deviceKey: form.deviceKey.trim(), vehicleId: form.vehicleId.trim(), ...(form.kind === 'owntracks' && encryptionKey ? { encryptionKey } : {}) };
+    const r = await request<TrackerView>('POST', '/api/trackers', body);
     if (!r.ok) return setError(r.message);
     setError(null);
     setNotice(p('admin.trackers.added', { deviceKey: body.deviceKey, unit: body.vehicleId }));
     setForm({ ...form, deviceKey: '' });
+    setEncryptionKey('');
     load();
   };
 
@@ -46,6 +48,12 @@ export function TrackersPanel({ vehicles, kinds }: { vehicles: Vehicle[]; kinds:
           {p('admin.vehicle')}
           <input name="trackerUnit" list="admin-units" autoComplete="off" value={form.vehicleId} onChange={(e) => setForm({ ...form, vehicleId: e.target.value })} />
         </label>
+        {form.kind === 'owntracks' ? (
+          <label>
+            {p('admin.trackers.encryptionKey')}
+            <input name="encryptionKey" type="password" autoComplete="off" placeholder={p('admin.trackers.encryptionKeyHint')} value={encryptionKey} onChange={(e) => setEncryptionKey(e.target.value)} />
+          </label>
+        ) : null}
         <button type="submit" className="primary" disabled={!form.deviceKey.trim() || !form.vehicleId.trim()}>
           {p('admin.trackers.add')}
         </button>
@@ -68,6 +76,7 @@ export function TrackersPanel({ vehicles, kinds }: { vehicles: Vehicle[]; kinds:
               <th>{p('admin.trackers.kind')}</th>
               <th>{p('admin.trackers.deviceKey')}</th>
               <th>{p('admin.vehicle')}</th>
+              <th>{p('admin.trackers.lastError')}</th>
             </tr>
           </thead>
           <tbody>
@@ -77,7 +86,11 @@ export function TrackersPanel({ vehicles, kinds }: { vehicles: Vehicle[]; kinds:
                 <td>
                   <code>{t.deviceKey}</code>
                 </td>
-                <td>{vehicles.find((v) => v.id === t.vehicleId)?.callSign ?? t.vehicleId}</td>
+                <td>
+                  {vehicles.find((v) => v.id === t.vehicleId)?.callSign ?? t.vehicleId}
+                  {t.encrypted ? ` · ${p('admin.trackers.encrypted')}` : ''}
+                </td>
+                <td className={t.lastError ? 'error' : 'muted'}>{t.lastError ? `${t.lastError} (${new Date(t.lastErrorAt ?? 0).toLocaleString()})` : '—'}</td>
               </tr>
             ))}
           </tbody>

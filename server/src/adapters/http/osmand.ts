@@ -65,9 +65,18 @@ export const osmandRoutes =
         guesses.failed('osmand', req.ip, Date.now());
         return reply.code(200).send('');
       }
-      d.counters.inc('osmand_received');
       const fix = parsed.value.fix;
-      await new Promise<void>((resolve) => d.ingest.acceptPosition(vehicleId, { seq: fix.recordedAtMs, ...fix }, resolve));
+      const late = d.ingest.timeProblem(fix.recordedAtMs);
+      if (late) {
+        // Kept with its reason (the reply tells the phone; the dead letter tells the operator).
+        await d.ingest.refuseHttp({ source: 'osmand', vehicleId, payload: JSON.stringify({ query: req.query, body: req.body }), reason: late, sqlstate: null });
+        return bad(late);
+      }
+      d.counters.inc('osmand_received');
+      // 200 once the row is durable — stored, or dead-lettered if the database refused it (sending
+      // it again would be refused again); 503 if the server stops first (the app sends it again).
+      const committed = await new Promise<boolean>((resolve) => d.ingest.acceptPosition(vehicleId, { seq: fix.recordedAtMs, ...fix }, { onCommitted: () => resolve(true), onAbandoned: () => resolve(false) }));
+      if (!committed) return reply.code(503).send({ code: 'INTERNAL', message: 'the server is stopping; send the position again' } satisfies ErrorBody);
       return reply.code(200).send('');
     };
     // Public: a phone app cannot log in; only device ids mapped to a unit are accepted.

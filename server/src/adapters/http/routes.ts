@@ -25,7 +25,8 @@ import {
   ReasonBodySchema,
   RecommendationsResponseSchema,
   TimelineEventSchema,
-  TrackerSchema,
+  TrackerInputSchema,
+  TrackerViewSchema,
   UnitStatusSchema,
   UserSchema,
   VehicleIdSchema,
@@ -45,6 +46,7 @@ import type { Db } from '../store/db.ts';
 import { timeline } from '../store/incidents.ts';
 import { callerAccessLog, getCaller, logCallerAccess, setCallerFlag } from '../store/callers.ts';
 import type { TrackerRegistry } from '../store/trackers.ts';
+import type { HealthVerdict } from '../../core/health.ts';
 import { areaReplay, incidentReplay, incidentTimes } from '../store/review.ts';
 import { createSession, createUser, deleteSession, disableUser, findUserForLogin, listUsers, sessionKey } from '../store/users.ts';
 import type { Revocation } from '../realtime.ts';
@@ -59,7 +61,8 @@ export interface RouteDeps {
   counters: Counters;
   hospitals(): Hospital[];
   refreshHospitals(): Promise<void>;
-  health(): Promise<{ db: boolean; mqtt: boolean; cluster?: { instance: string; live: string[] } }>;
+  /** Answers within 2 s whatever the dependencies do (adapters/store/dbProbe.ts). */
+  health(): Promise<HealthVerdict & { db: boolean; mqtt: boolean; cluster?: { instance: string; live: string[] } }>;
   /** Static part of `/api/config`; `serverTime` is added per request. */
   clientConfig: Omit<ClientConfig, 'serverTime'>;
   /** A unit's MQTT credentials were re-issued: end its live broker sessions (embedded broker). */
@@ -103,17 +106,23 @@ export const apiRoutes =
   async (app) => {
     const actorOf = (req: { user: { username: string; role: string } | null }) => (req.user ? `${req.user.role}:${req.user.username}` : 'anonymous');
 
-    // Public: up or degraded, for load balancers. The details (counters, instances) only for
-    // METRICS_TOKEN or a supervisor or admin: they tell an outsider too much about the deployment.
-    const HealthSummarySchema = Type.Object({ status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]) });
+    // Public: up or degraded, for load balancers. A logged-in user also gets the reason codes
+    // when degraded (the console's connection indicator shows them); the details (counters,
+    // instances) only for METRICS_TOKEN or a supervisor or admin: they tell an outsider too much
+    // about the deployment.
+    const HealthSummarySchema = Type.Object({
+      status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+      reasons: Type.Optional(Type.Array(Type.String())),
+    });
     app.get(
       '/healthz',
-      { config: { access: 'public' }, schema: { description: 'Public: `{status}` only. With METRICS_TOKEN or a supervisor/admin session: the details.', response: { 200: Type.Union([HealthSchema, HealthSummarySchema]) } } },
+      { config: { access: 'public' }, schema: { description: 'Public: `{status}` only; a logged-in user also gets `reasons` when degraded. With METRICS_TOKEN or a supervisor/admin session: the details.', response: { 200: Type.Union([HealthSchema, HealthSummarySchema]) } } },
       async (req) => {
         const h = await d.health();
         const detailed = bearsToken(req, d.metricsToken ?? null) || (req.user !== null && allowed(req.user.role, 'review'));
-        if (!detailed) return { status: h.db && h.mqtt ? ('ok' as const) : ('degraded' as const) };
-        return { status: 'ok' as const, db: h.db, mqtt: h.mqtt, units: d.fleet.index.size, counters: d.counters.snapshot(), ...(h.cluster ? { cluster: h.cluster } : {}) };
+        if (detailed) return { status: h.status, reasons: h.reasons, db: h.db, mqtt: h.mqtt, units: d.fleet.index.size, counters: d.counters.snapshot(), ...(h.cluster ? { cluster: h.cluster } : {}) };
+        if (req.user !== null && h.status !== 'ok') return { status: h.status, reasons: h.reasons };
+        return { status: h.status };
       },
     );
 
@@ -191,10 +200,9 @@ export const apiRoutes =
       },
     );
 
-    app.get('/api/trackers', { config: { access: 'administer' }, schema: { response: { 200: Type.Array(TrackerSchema) } } }, async () => d.trackers.list());
-    app.post('/api/trackers', { config: { access: 'administer' }, schema: { body: TrackerSchema, response: { 201: TrackerSchema, ...Errors } } }, async (req, reply) => {
-      await d.trackers.add(d.db, req.body);
-      return reply.code(201).send(req.body);
+    app.get('/api/trackers', { config: { access: 'administer' }, schema: { response: { 200: Type.Array(TrackerViewSchema) } } }, async () => d.trackers.list());
+    app.post('/api/trackers', { config: { access: 'administer' }, schema: { body: TrackerInputSchema, response: { 201: TrackerViewSchema, ...Errors } } }, async (req, reply) => {
+      return reply.code(201).send(await d.trackers.add(d.db, req.body));
     });
 
     // --- operations (dispatchers, supervisors) ----------------------------------------------

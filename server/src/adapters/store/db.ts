@@ -121,6 +121,19 @@ export interface TrackersTable {
   device_key: string;
   vehicle_id: string;
   created_at: Timestamp;
+  last_error: string | null;
+  last_error_at: Date | null;
+  encryption_key: string | null;
+}
+
+export interface DeadLettersTable {
+  id: Generated<string>;
+  received_at: Timestamp;
+  source: string;
+  vehicle_id: string | null;
+  payload: string;
+  reason: string;
+  sqlstate: string | null;
 }
 
 export interface CallerAccessLogTable {
@@ -134,6 +147,7 @@ export interface CallerAccessLogTable {
 export interface Database {
   caller_access_log: CallerAccessLogTable;
   trackers: TrackersTable;
+  dead_letters: DeadLettersTable;
   callers: CallersTable;
   vehicles: VehiclesTable;
   incidents: IncidentsTable;

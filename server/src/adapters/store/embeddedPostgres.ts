@@ -8,6 +8,11 @@ import pg from 'pg';
 import { ConfigError } from '../../config.ts';
 import { removeEmbeddedPostgresSignalHandlers, startPostgresProcess, type PostgresProcess } from './postgresProcess.ts';
 
+// Importing the package installed handlers that exit on SIGTERM/SIGINT within milliseconds — also
+// on DATABASE_URL, where no embedded cluster ever starts: the server's bounded, orderly stop must
+// run instead.
+removeEmbeddedPostgresSignalHandlers();
+
 export interface EmbeddedPg {
   url: string;
   stop(): Promise<void>;

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { isHypertable } from './timescale.ts';
 
 /** Held for a whole run, so that of several instances one deletes at a time (migrate.ts uses 7_115_1022). */
 export const RETENTION_LOCK = 7_115_1023;
@@ -22,19 +23,8 @@ export const DEFAULT_RETENTION: Omit<RetentionOptions, 'retentionDays'> = {
 
 export type RetentionRun =
   | { ran: true; deleted: number; cutoff: Date }
-  /** `locked`: another instance is running it; `timescaledb`: the hypertable's own retention policy applies. */
+  /** `locked`: another instance is running it; `timescaledb`: the hypertable's retention policy applies (set to the same days, timescale.ts). */
   | { ran: false; why: 'locked' | 'timescaledb' };
-
-/**
- * True when vehicle_positions is a TimescaleDB hypertable (sql/002 converted it), whose chunks
- * are dropped by the retention policy the migration added: then this job must not run.
- */
-export async function isHypertable(client: pg.ClientBase): Promise<boolean> {
-  const ext = await client.query(`SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'`);
-  if (ext.rowCount === 0) return false;
-  const ht = await client.query(`SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'vehicle_positions'`);
-  return (ht.rowCount ?? 0) > 0;
-}
 
 /**
  * Deletes positions older than the retention, in batches, on plain PostgreSQL. Incidents and
@@ -124,7 +114,7 @@ export function startPositionRetention(
           if (r.deleted > 0 || firstRun) o.log.info({ deleted: r.deleted, olderThan: r.cutoff.toISOString(), retentionDays: o.retentionDays }, 'position retention: old positions deleted');
         } else if (r.why === 'timescaledb' && !told) {
           told = true;
-          o.log.info({}, 'POSITION_RETENTION_DAYS not applied: vehicle_positions is a TimescaleDB hypertable with its own retention policy (see sql/002_timescale.sql)');
+          o.log.info({ retentionDays: o.retentionDays }, 'POSITION_RETENTION_DAYS applied by the TimescaleDB retention policy (vehicle_positions is a hypertable)');
         }
       })
       .catch((err: unknown) => o.log.warn({ err }, 'position retention run failed; will retry'))
