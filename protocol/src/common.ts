@@ -69,6 +69,8 @@ export const ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   /** Too many failed logins for this account or from this address: wait `Retry-After` seconds. */
   'TOO_MANY_ATTEMPTS',
+  /** PostgreSQL did not answer in time (down, frozen, overloaded): nothing was done; retry later, with the same Idempotency-Key. */
+  'DATABASE_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

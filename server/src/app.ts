@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { DEFAULT_TOPIC_PREFIX, type ErrorBody } from '@lifeline/protocol';
+import { isDatabaseUnavailable } from './adapters/store/dbErrors.ts';
 import { authPlugin } from './adapters/http/auth.ts';
 import { contractsPlugin } from './adapters/http/contracts.ts';
 import { metricsPlugin, type MetricsPluginOptions } from './adapters/http/metrics.ts';
@@ -49,7 +50,11 @@ export function buildApp(deps: RouteDeps, opts: BuildAppOptions): FastifyInstanc
     else if (status === 413) body = { code: 'PAYLOAD_TOO_LARGE', message: `request body is larger than ${BODY_LIMIT_BYTES} bytes` };
     else if (status === 404) body = { code: 'NOT_FOUND', message: error.message };
     else if (status >= 400 && status < 500) body = { code: 'BAD_REQUEST', message: error.message };
-    else {
+    else if (isDatabaseUnavailable(error)) {
+      req.log.warn({ err: error, url: req.routeOptions.url }, 'database unavailable');
+      void reply.header('retry-after', '5').code(503).send({ code: 'DATABASE_UNAVAILABLE', message: 'the database is not answering; retry shortly' } satisfies ErrorBody);
+      return;
+    } else {
       // 5xx details stay in the log, never in the response.
       req.log.error({ err: error }, 'request failed');
       body = { code: 'INTERNAL', message: 'internal error' };

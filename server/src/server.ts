@@ -113,7 +113,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       cleanups.push(() => embeddedPg!.stop());
       databaseUrl = embeddedPg.url;
     }
-    const pool = createPool(databaseUrl);
+    const pool = createPool(databaseUrl, 10, { connectMs: cfg.dbConnectTimeoutMs, statementMs: cfg.dbStatementTimeoutMs });
     cleanups.push(() => pool.end());
     let stopping = false;
     cleanups.push(async () => {
@@ -121,9 +121,13 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     });
     // Connections dropped by the database's own shutdown are expected while stopping.
     pool.on('error', (err) => (stopping ? undefined : logger.warn({ err }, 'idle PostgreSQL connection failed')));
-    const applied = await migrate(pool).catch((err: Error) => {
-      throw Object.assign(new Error(`cannot prepare the database (DATABASE_URL): ${err.message}`), { cause: err });
-    });
+    // Migrations have no statement bound (one may rewrite a large table on purpose): their own pool.
+    const migrationPool = createPool(databaseUrl, 1, null);
+    const applied = await migrate(migrationPool)
+      .catch((err: Error) => {
+        throw Object.assign(new Error(`cannot prepare the database (DATABASE_URL): ${err.message}`), { cause: err });
+      })
+      .finally(() => migrationPool.end());
     if (applied.length) logger.info({ applied }, 'database migrations applied');
     const db = createDb(pool);
     // The demo hospitals are in Bình Dương: seeding them for a map elsewhere would send every

@@ -14,7 +14,7 @@ export function runWithDatabase(fn: (db: Db, cfg: Config) => Promise<number>, pr
     if (early !== undefined && early !== null) return early;
     // Loaded only when used: the module's import alone installs process-ending signal handlers.
     const embedded = cfg.databaseUrl ? null : await (await import('../adapters/store/embeddedPostgres.ts')).startEmbeddedPostgres(cfg.dataDir, { info: (m) => console.error(m), debug: () => undefined });
-    const pool = createPool(cfg.databaseUrl ?? embedded!.url, 2);
+    const pool = createPool(cfg.databaseUrl ?? embedded!.url, 2, null); // an operator's import may run long on purpose
     try {
       await migrate(pool);
       return await fn(createDb(pool), cfg);
