@@ -114,7 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     routerUrl: url('ROUTER_URL', ['http:', 'https:']),
     osmGraph: env.OSM_GRAPH ? path.resolve(cwd, env.OSM_GRAPH) : null,
     routerTimeoutMs: int('ROUTER_TIMEOUT_MS', 1500, 50, 60_000),
-    dbConnectTimeoutMs: int('DB_CONNECT_TIMEOUT_MS', 3000, 100, 60_000),
+    dbConnectTimeoutMs: int('DB_CONNECT_TIMEOUT_MS', 10_000, 100, 60_000),
     dbStatementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 10_000, 100, 600_000),
     mapStyleUrl: url('MAP_STYLE_URL', ['http:', 'https:']),
     trustProxy: (env.TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean),

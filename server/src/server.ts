@@ -27,6 +27,7 @@ import { Ownership, soleOwner, type VehicleOwner } from './core/ownership.ts';
 import { createDb, createPool, type Db } from './adapters/store/db.ts';
 import type { EmbeddedPg } from './adapters/store/embeddedPostgres.ts';
 import { listIncidents } from './adapters/store/incidents.ts';
+import { deleteExpiredKeys } from './adapters/store/idempotency.ts';
 import { migrate } from './adapters/store/migrate.ts';
 import { PositionWriter, DEFAULT_WRITER, type PositionWriterOptions } from './adapters/store/positionWriter.ts';
 import { DEFAULT_RETENTION, startPositionRetention } from './adapters/store/retention.ts';
@@ -321,6 +322,13 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     }, Math.min(5000, cfg.silentAfterSec * 250));
     silence.unref();
     cleanups.push(async () => clearInterval(silence));
+
+    // Idempotency keys are replayed for 24 hours, then deleted (hourly, and once at start).
+    const sweepKeys = () => void deleteExpiredKeys(db).catch((err: unknown) => logger.warn({ err }, 'deleting expired idempotency keys failed'));
+    sweepKeys();
+    const keySweep = setInterval(sweepKeys, 3600_000);
+    keySweep.unref();
+    cleanups.push(async () => clearInterval(keySweep));
 
     // POSITION_RETENTION_DAYS on plain PostgreSQL (TimescaleDB drops its own chunks): at start, then every 5 minutes.
     if (cfg.positionRetentionDays !== null) {

@@ -36,6 +36,7 @@ import {
 import { ensureVehicle, setOnline } from '../adapters/store/vehicles.ts';
 import { claimAckTimeout, dueAckTimeouts } from '../adapters/store/ackTimeouts.ts';
 import { getCaller, possibleDuplicates } from '../adapters/store/callers.ts';
+import { holdClaim, recordResource, type Claim } from '../adapters/store/idempotency.ts';
 import type { Fleet } from './fleet.ts';
 
 export type TransitionOutcome =
@@ -88,21 +89,40 @@ export class DispatchService {
     this.cluster = hooks;
   }
 
-  async createIncident(body: CreateIncidentBody, actor: string): Promise<CreateIncidentResponse> {
+  /**
+   * Takes a call. With an idempotency claim the incident is created only while the claim is ours,
+   * and the key records it in the same transaction (null: the claim was taken over meanwhile).
+   */
+  async createIncident(body: CreateIncidentBody, actor: string, claim?: Claim): Promise<CreateIncidentResponse | null> {
     // Category and priority come with the call, so it is received and triaged at once; incident
     // and events are one statement (committed together, one round trip).
-    const incident = await insertIncidentWithEvents(this.d.db, body, 'triaged', [
+    const events = [
       { type: 'IncidentReceived', actor, data: { line: body.line, channel: body.channel ?? 'phone' } },
       { type: 'IncidentTriaged', actor, data: { category: body.category, priority: body.priority } },
-    ]);
+    ];
+    const incident = claim
+      ? await this.d.db.transaction().execute(async (trx) => {
+          if (!(await holdClaim(trx, claim))) return null;
+          const created = await insertIncidentWithEvents(trx, body, 'triaged', events);
+          await recordResource(trx, claim, created.id);
+          return created;
+        })
+      : await insertIncidentWithEvents(this.d.db, body, 'triaged', events);
+    if (!incident) return null;
     this.d.incidentChanged(incident);
+    const response = await this.createdResponse(incident, actor);
+    // A flagged caller's call is still taken; the flag is on the timeline for whoever reviews it.
+    if (response.caller.flagged) await this.note(incident.id, 'CallerFlagged', 'system', { reason: response.caller.flagReason });
+    return response;
+  }
+
+  /** What taking the call answers: the incident, recommendations, possible duplicates, the caller. */
+  async createdResponse(incident: Incident, actor: string): Promise<CreateIncidentResponse> {
     const [recommendations, possible, caller] = await Promise.all([
       this.recommendations(incident, actor),
       possibleDuplicates(this.d.db, incident),
       getCaller(this.d.db, incident.callerPhone),
     ]);
-    // A flagged caller's call is still taken; the flag is on the timeline for whoever reviews it.
-    if (caller.flagged) await this.note(incident.id, 'CallerFlagged', 'system', { reason: caller.flagReason });
     return { incident, recommendations, possibleDuplicates: possible, caller };
   }
 

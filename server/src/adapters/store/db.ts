@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, type ColumnType, type Generated } from 'kysely';
 import pg from 'pg';
+import type { IdempotencyKeysTable } from './idempotency.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -124,6 +125,7 @@ export interface TrackersTable {
 }
 
 export interface Database {
+  idempotency_keys: IdempotencyKeysTable;
   trackers: TrackersTable;
   callers: CallersTable;
   vehicles: VehiclesTable;
@@ -158,7 +160,9 @@ export interface DbTimeouts {
   statementMs: number;
 }
 
-export const DEFAULT_DB_TIMEOUTS: DbTimeouts = { connectMs: 3000, statementMs: 10_000 };
+// The connect bound also covers waiting for a free pooled connection: a burst (hundreds of units' first
+// messages at once on a busy machine) queues for seconds, and must not fail for that.
+export const DEFAULT_DB_TIMEOUTS: DbTimeouts = { connectMs: 10_000, statementMs: 10_000 };
 const CLIENT_GRACE_MS = 1000;
 /** A transaction left open this long holds its locks for nothing: PostgreSQL ends the session. */
 const IDLE_IN_TRANSACTION_MS = 60_000;
