@@ -563,6 +563,7 @@ export class DispatchService {
       if (!unit) return null;
       const deviceTs = new Date(msg.ts);
       if (unit.status_device_ts && deviceTs <= unit.status_device_ts) return { stale: true as const };
+      if (msg.assignmentId !== undefined && !(await answersCurrentAssignment(trx, unit.incident_id, msg))) return { stale: true as const, other: true };
       let incident: Incident | null = null;
       let incidentId = unit.incident_id;
       if (incidentId) {
@@ -607,7 +608,7 @@ export class DispatchService {
     });
     if (!changed) return;
     if (changed.stale) {
-      this.d.counters.inc('unit_status_stale');
+      this.d.counters.inc('other' in changed ? 'unit_status_other_assignment' : 'unit_status_stale');
       return;
     }
     this.d.fleet.setOnline(vehicleId, true);
@@ -647,6 +648,16 @@ async function takeUnit(trx: Transaction<Database>, vehicleId: string, incidentI
   return exists
     ? { ok: false, code: 'UNIT_UNAVAILABLE', message: `unit ${vehicleId} is not available` }
     : { ok: false, code: 'NOT_FOUND', message: `unit ${vehicleId} does not exist` };
+}
+
+/**
+ * Whether a status naming `msg.assignmentId` answers the unit's current assignment. With no
+ * current assignment, a status that needs none (available, out of service) still applies.
+ */
+async function answersCurrentAssignment(trx: Transaction<Database>, incidentId: string | null, msg: StatusMsg): Promise<boolean> {
+  const current = incidentId ? ((await trx.selectFrom('incidents').select('assignment_id').where('id', '=', incidentId).executeTakeFirst())?.assignment_id ?? null) : null;
+  if (current === null) return msg.status === 'available' || msg.status === 'out_of_service';
+  return current === msg.assignmentId;
 }
 
 /** Of `ids`, the units the database holds available and online (the arbiter, read now). */
