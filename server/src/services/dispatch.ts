@@ -36,6 +36,7 @@ import {
 import { ensureVehicle, setOnline } from '../adapters/store/vehicles.ts';
 import { claimAckTimeout, dueAckTimeouts } from '../adapters/store/ackTimeouts.ts';
 import { getCaller, possibleDuplicates } from '../adapters/store/callers.ts';
+import { retryOnConflict } from '../adapters/store/retry.ts';
 import { holdClaim, recordResource, type Claim } from '../adapters/store/idempotency.ts';
 import type { Fleet } from './fleet.ts';
 
@@ -76,6 +77,7 @@ export interface DispatchDeps {
 export class DispatchService {
   private readonly ackTimers = new Map<string, NodeJS.Timeout>();
   private readonly unitQueues = new Map<string, Promise<void>>();
+  private readonly syncChains = new Map<string, Promise<void>>();
   private cluster: ClusterHooks | null = null;
 
   constructor(private readonly d: DispatchDeps) {}
@@ -157,17 +159,21 @@ export class DispatchService {
   async assign(incidentId: string, vehicleId: string, actor: string, reason?: string): Promise<AssignResult> {
     const seen = await getIncident(this.d.db, incidentId);
     const destination = seen ? await this.chooseDestination(seen) : null;
-    const result = await this.d.db
-      .transaction()
-      .execute(async (trx): Promise<AssignResult> => {
-        // Lock order everywhere: vehicle rows (by id), then the incident row.
-        const taken = await takeUnit(trx, vehicleId, incidentId);
-        if (!taken.ok) return taken;
-        const incident = await getIncident(trx, incidentId, true);
-        if (!incident) return rollback({ ok: false, code: 'NOT_FOUND', message: `incident ${incidentId} does not exist` });
-        return this.recordAssignment(trx, incident, vehicleId, actor, reason, destination);
-      })
-      .catch((err: unknown) => unwrapRollback<AssignResult>(err));
+    const result = await this.syncingOnFailure([vehicleId], () =>
+      retryOnConflict(() =>
+        this.d.db
+          .transaction()
+          .execute(async (trx): Promise<AssignResult> => {
+            // Lock order everywhere: vehicle rows (by id), then the incident row.
+            const taken = await takeUnit(trx, vehicleId, incidentId);
+            if (!taken.ok) return taken;
+            const incident = await getIncident(trx, incidentId, true);
+            if (!incident) return rollback({ ok: false, code: 'NOT_FOUND', message: `incident ${incidentId} does not exist` });
+            return this.recordAssignment(trx, incident, vehicleId, actor, reason, destination);
+          })
+          .catch((err: unknown) => unwrapRollback<AssignResult>(err)),
+      ),
+    );
     return this.afterAssign(result, vehicleId, null);
   }
 
@@ -257,16 +263,24 @@ export class DispatchService {
       const seen = await getIncident(this.d.db, incidentId);
       if (!seen) return { ok: false, code: 'NOT_FOUND', message: `incident ${incidentId} does not exist` } as R;
       const units = [...new Set([...(seen.vehicleId ? [seen.vehicleId] : []), ...extraUnits])].sort();
-      const out = await this.d.db
-        .transaction()
-        .execute(async (trx) => {
-          for (const u of units) await trx.selectFrom('vehicles').select('id').where('id', '=', u).forUpdate().execute();
-          const incident = (await getIncident(trx, incidentId, true))!;
-          if (incident.vehicleId !== seen.vehicleId) return null; // changed meanwhile: retry
-          return fn(trx, incident);
-        })
-        .catch((err: unknown) => unwrapRollback<R>(err));
-      if (out) return out;
+      const out = await this.syncingOnFailure(units, () =>
+        retryOnConflict(() =>
+          this.d.db
+            .transaction()
+            .execute(async (trx) => {
+              for (const u of units) await trx.selectFrom('vehicles').select('id').where('id', '=', u).forNoKeyUpdate().execute();
+              const incident = (await getIncident(trx, incidentId, true))!;
+              if (incident.vehicleId !== seen.vehicleId) return null; // changed meanwhile: retry
+              return fn(trx, incident);
+            })
+            .catch((err: unknown) => unwrapRollback<R>(err)),
+        ),
+      );
+      if (out) {
+        // Refused (or conflicting): whatever memory guessed meanwhile, it follows the database again.
+        if (!out.ok) await this.syncUnits(units);
+        return out;
+      }
     }
     throw new Error(`incident ${incidentId} kept changing; gave up`);
   }
@@ -301,10 +315,12 @@ export class DispatchService {
   private async afterAssign(result: AssignResult, vehicleId: string, released: Released | null): Promise<AssignResult> {
     if (!result.ok) {
       this.d.counters.inc(`assign_rejected_${result.code.toLowerCase()}`);
+      await this.syncUnits([vehicleId]);
       return result;
     }
     if (released) await this.notifyReleased(released, result.incident.id, 'reassigned');
     this.d.fleet.setStatus(vehicleId, 'dispatched', result.incident.id);
+    await this.syncUnits([vehicleId]);
     this.cluster?.unitsChanged([vehicleId]);
     this.d.incidentChanged(result.incident);
     await this.sendAssignment(result.incident, vehicleId, result.assignmentId);
@@ -314,6 +330,7 @@ export class DispatchService {
   /** After commit: the released unit is available again and is told over MQTT. */
   private async notifyReleased(r: Released, incidentId: string, reason: string): Promise<void> {
     this.d.fleet.setStatus(r.vehicleId, r.status, null);
+    await this.syncUnits([r.vehicleId]);
     this.cluster?.unitsChanged([r.vehicleId]);
     const timer = r.assignmentId ? this.ackTimers.get(r.assignmentId) : undefined;
     if (timer) clearTimeout(timer);
@@ -553,12 +570,12 @@ export class DispatchService {
       await this.markOnline(vehicleId, false);
       return;
     }
-    const changed = await this.d.db.transaction().execute(async (trx) => {
+    const changed = await retryOnConflict(() => this.d.db.transaction().execute(async (trx) => {
       const unit = await trx
         .selectFrom('vehicles')
         .select(['status', 'incident_id', 'status_device_ts'])
         .where('id', '=', vehicleId)
-        .forUpdate()
+        .forNoKeyUpdate()
         .executeTakeFirst();
       if (!unit) return null;
       const deviceTs = new Date(msg.ts);
@@ -605,7 +622,7 @@ export class DispatchService {
         .where('id', '=', vehicleId)
         .execute();
       return { stale: false as const, status, incidentId, incident };
-    });
+    }));
     if (!changed) return;
     if (changed.stale) {
       this.d.counters.inc('other' in changed ? 'unit_status_other_assignment' : 'unit_status_stale');
@@ -613,8 +630,44 @@ export class DispatchService {
     }
     this.d.fleet.setOnline(vehicleId, true);
     this.d.fleet.setStatus(vehicleId, changed.status, changed.incidentId);
+    await this.syncUnits([vehicleId]);
     this.cluster?.unitsChanged([vehicleId]);
     if (changed.incident) this.d.incidentChanged(changed.incident);
+  }
+
+  /**
+   * Re-reads units from the database into the live fleet, one read at a time per unit. Updates
+   * applied after concurrent commits can land in memory out of commit order; a read that starts
+   * after a commit sees it, and the reads of one unit run in order, so the last one leaves memory
+   * equal to the database.
+   */
+  private syncUnits(ids: string[]): Promise<void> {
+    return Promise.all(
+      ids.map((id) => {
+        const next = (this.syncChains.get(id) ?? Promise.resolve()).then(async () => {
+          const row = await this.d.db.selectFrom('vehicles').select(['status', 'incident_id']).where('id', '=', id).executeTakeFirst();
+          if (row && (this.d.fleet.index.get(id)?.status !== row.status || this.d.fleet.view(id)?.incidentId !== row.incident_id)) {
+            this.d.fleet.setStatus(id, row.status as UnitStatus, row.incident_id);
+          }
+        });
+        const settled = next.catch((err: unknown) => this.d.log.warn({ err, vehicleId: id }, 'live fleet could not re-read a unit'));
+        this.syncChains.set(id, settled);
+        void settled.then(() => {
+          if (this.syncChains.get(id) === settled) this.syncChains.delete(id);
+        });
+        return settled;
+      }),
+    ).then(() => undefined);
+  }
+
+  /** Runs a command's transaction; if it fails, the units it touched are re-read before the error goes on. */
+  private async syncingOnFailure<T>(ids: string[], fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      await this.syncUnits(ids);
+      throw err;
+    }
   }
 
   stop(): void {
