@@ -63,7 +63,7 @@ describe.each(['external', 'embedded'] as const)('SIGTERM under load (%s Postgre
     if (skip) return;
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'lifeline-gs-'));
     await import('node:fs/promises').then((fs) => fs.chmod(dataDir, 0o755));
-    Object.assign(env, { DATA_DIR: dataDir, MQTT_URL: mosquitto.url, MQTT_PREFIX: `${PREFIX}-${mode}`, INSTANCE_ID: `gs-${mode}` });
+    Object.assign(env, { MQTT_AUTH: '0', DATA_DIR: dataDir, MQTT_URL: mosquitto.url, MQTT_PREFIX: `${PREFIX}-${mode}`, INSTANCE_ID: `gs-${mode}` });
     if (mode === 'external') {
       dbName = `lifeline_test_gs_${randomId()}`;
       const c = new pg.Client({ connectionString: EXTERNAL_PG });
