@@ -221,6 +221,12 @@ describe('dispatcher page in Chromium against the real server', () => {
     // Sound on for the ack alert below (a click, as browsers require).
     await page.click('.topbar button[name=sound][aria-pressed=false]');
     await page.waitForSelector('.topbar button[name=sound][aria-pressed=true]');
+    // Every command carries an Idempotency-Key (one per submission), so a retry cannot act twice.
+    const keys: string[] = [];
+    const onRequest = (r: { method(): string; url(): string; headers(): Record<string, string> }) => {
+      if (r.method() === 'POST' && /\/api\/incidents(\/[^/]+\/assign)?$/.test(new URL(r.url()).pathname)) keys.push(r.headers()['idempotency-key'] ?? 'none');
+    };
+    page.on('request', onRequest);
     firstIncident = await createIncidentByClick({ lat: 10.976, lng: 106.664 }, '0901 234 567', 'cardiac', '1');
     const rows = await page.$$eval('section.recs li[role=option]', (els) =>
       els.map((el) => ({ id: (el as HTMLElement).dataset.vehicleId, text: el.textContent ?? '' })),
@@ -235,6 +241,10 @@ describe('dispatcher page in Chromium against the real server', () => {
     await page.keyboard.press('Enter');
 
     await page.waitForFunction((id) => window.__lifeline.incidentStates()[id] === 'assigned', firstIncident);
+    page.off('request', onRequest);
+    expect(keys).toHaveLength(2);
+    for (const k of keys) expect(k).toMatch(/^[0-9a-f]{32}$/);
+    expect(keys[0]).not.toBe(keys[1]);
     await page.waitForSelector(`.incidents button[data-incident-id="${firstIncident}"][data-state="assigned"]`);
     expect(await page.textContent(`.incidents button[data-incident-id="${firstIncident}"]`)).toContain('Đã phân công');
     await page.waitForFunction((id) => window.__lifeline.renderedIncidentIds().includes(id), firstIncident);

@@ -69,6 +69,12 @@ export const ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   /** Too many failed logins for this account or from this address: wait `Retry-After` seconds. */
   'TOO_MANY_ATTEMPTS',
+  /** PostgreSQL did not answer in time (down, frozen, overloaded): nothing was done; retry later, with the same Idempotency-Key. */
+  'DATABASE_UNAVAILABLE',
+  /** The Idempotency-Key was already used for a different request (another route or body). */
+  'IDEMPOTENCY_KEY_REUSED',
+  /** The first request with this Idempotency-Key has not answered yet: retry later with the same key. */
+  'IDEMPOTENCY_KEY_IN_USE',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -33,6 +33,12 @@ export const StatusMsgSchema = Type.Object(
     status: UnitStatusSchema,
     ts: Type.Integer({ minimum: 0, maximum: 8.64e15 }),
     incidentId: Type.Optional(IncidentIdSchema),
+    /**
+     * The assignment this status answers (its job, or the one it ends). A status naming an
+     * assignment that is not the unit's current one changes nothing: a late reply to a cancelled
+     * call must not touch the unit's next job. Optional: agents that do not send it keep working.
+     */
+    assignmentId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     /** With `transporting`: the hospital the crew chose (it becomes the incident's destination). */
     hospitalId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     mid: Type.Optional(CrewMessageIdSchema),

@@ -6,6 +6,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { DEFAULT_TOPIC_PREFIX, type ErrorBody } from '@lifeline/protocol';
 import { authPlugin, declareAccess } from './adapters/http/auth.ts';
 import { browserSafetyPlugin } from './adapters/http/browserSafety.ts';
+import { isDatabaseUnavailable } from './adapters/store/dbErrors.ts';
 import { contractsPlugin } from './adapters/http/contracts.ts';
 import { enforceInputRules } from './adapters/http/inputRules.ts';
 import { loggedUrl, requestSerializer } from './adapters/http/logRedaction.ts';
@@ -56,7 +57,11 @@ export function buildApp(deps: RouteDeps, opts: BuildAppOptions): FastifyInstanc
     else if (status === 413) body = { code: 'PAYLOAD_TOO_LARGE', message: `request body is larger than ${BODY_LIMIT_BYTES} bytes` };
     else if (status === 404) body = { code: 'NOT_FOUND', message: error.message };
     else if (status >= 400 && status < 500) body = { code: 'BAD_REQUEST', message: error.message };
-    else {
+    else if (isDatabaseUnavailable(error)) {
+      req.log.warn({ err: error, url: req.routeOptions.url }, 'database unavailable');
+      void reply.header('retry-after', '5').code(503).send({ code: 'DATABASE_UNAVAILABLE', message: 'the database is not answering; retry shortly' } satisfies ErrorBody);
+      return;
+    } else {
       // 5xx details stay in the log, never in the response.
       // Message, code and stack only: a database error's detail quotes the refused values.
       req.log.error({ err: { type: error.name, message: error.message, code: error.code, stack: error.stack }, url: loggedUrl(req) }, 'request failed');

@@ -29,6 +29,9 @@ export interface Config {
   /** Road graph file built by the import CLI; enables road ETAs. */
   osmGraph: string | null;
   routerTimeoutMs: number;
+  /** Bounds on every database call (adapters/store/db.ts): waiting for a connection, and one statement, ms. */
+  dbConnectTimeoutMs: number;
+  dbStatementTimeoutMs: number;
   mapStyleUrl: string | null;
   /** Reverse proxies (addresses or CIDRs) whose X-Forwarded-For gives the client address. */
   trustProxy: string[];
@@ -119,6 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     routerUrl: url('ROUTER_URL', ['http:', 'https:']),
     osmGraph: env.OSM_GRAPH ? path.resolve(cwd, env.OSM_GRAPH) : null,
     routerTimeoutMs: int('ROUTER_TIMEOUT_MS', 1500, 50, 60_000),
+    dbConnectTimeoutMs: int('DB_CONNECT_TIMEOUT_MS', 10_000, 100, 60_000),
+    dbStatementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', 10_000, 100, 600_000),
     mapStyleUrl: url('MAP_STYLE_URL', ['http:', 'https:']),
     trustProxy: (env.TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     mapCenter: latLng('MAP_CENTER'),

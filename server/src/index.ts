@@ -4,7 +4,7 @@ export { buildApp } from './app.ts';
 export { FleetIndex } from './core/fleetIndex.ts';
 export { StraightLineEtaProvider, straightLineEta, type EtaProvider, type EtaResult } from './core/eta.ts';
 export { recommendUnits } from './core/recommender.ts';
-export { freePort } from './adapters/store/embeddedPostgres.ts';
+export { freePort } from './adapters/freePort.ts';
 export { serverClientId } from './adapters/auth/mqttCredentials.ts';
 export { createUser } from './adapters/store/users.ts';
 export { ensureDemoUsers, type DemoLogin } from './adapters/store/demoUsers.ts';

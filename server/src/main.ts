@@ -64,7 +64,8 @@ async function main(): Promise<void> {
         hospitalsFile,
         ...(credentialsFile ? ['--credentials', credentialsFile] : []),
       ],
-      { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, LOG_LEVEL: cfg.logLevel } },
+      // LIFELINE_PARENT_PID: the simulator stops when we end, however we end (vehicle-agent fleetCli.ts).
+      { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, LOG_LEVEL: cfg.logLevel, LIFELINE_PARENT_PID: String(process.pid) } },
     );
     sim.on('exit', (code, signal) => {
       if (!stopping) logger.warn({ code, signal }, 'vehicle simulator exited');

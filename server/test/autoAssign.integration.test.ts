@@ -130,8 +130,12 @@ describe.each<Mode>(['embedded', 'external'])('auto-assign at intake (%s)', (mod
       expect(auto.data).toMatchObject({ vehicleId: 'B', taken: ['A'] });
       expect(server.counters.get('assign_rejected_unit_unavailable')).toBeGreaterThanOrEqual(1);
       await cancel(server, r.body.incident.id);
+      // The refused assignment made the live fleet re-read A: it follows the database now.
+      expect(server.fleet.view('A')?.status).toBe('dispatched');
     } finally {
       await server.db.updateTable('vehicles').set({ status: 'available', incident_id: null }).where('id', '=', 'A').execute();
+      // The other instance frees A; with several instances its notice reaches this one's fleet (FleetSync).
+      server.fleet.setStatus('A', 'available', null);
     }
     await available(server);
   });

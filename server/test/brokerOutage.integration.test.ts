@@ -4,7 +4,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { vehicleTopic } from '@lifeline/protocol';
-import { freePort } from '../src/adapters/store/embeddedPostgres.ts';
+import { freePort } from '../src/adapters/freePort.ts';
 import type { LifelineServer } from '../src/server.ts';
 import { connectMqtt, login, TestEnv, waitFor } from './helpers.ts';
 

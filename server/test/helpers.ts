@@ -182,11 +182,19 @@ export function connectSocket(url: string, token: string | null = defaultTokens.
 }
 
 /** Calls the REST API; `token` defaults to the dispatcher logged in by `TestEnv.start`, null sends none. */
-export async function api<T = any>(base: string, method: string, p: string, body?: unknown, token: string | null | undefined = undefined): Promise<{ status: number; body: T }> {
+export async function api<T = any>(
+  base: string,
+  method: string,
+  p: string,
+  body?: unknown,
+  token: string | null | undefined = undefined,
+  extra: { signal?: AbortSignal; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: T }> {
   const auth = token === undefined ? defaultTokens.get(base) : token;
   const res = await fetch(base + p, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+    signal: extra.signal,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(auth ? { authorization: `Bearer ${auth}` } : {}), ...extra.headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { vehicleTopic } from '@lifeline/protocol';
 import { writeMosquittoAuth } from '../src/adapters/auth/mosquittoFiles.ts';
 import { verifyMosquittoHash, mosquittoHash } from '../src/adapters/auth/mqttCredentials.ts';
-import { freePort } from '../src/adapters/store/embeddedPostgres.ts';
+import { freePort } from '../src/adapters/freePort.ts';
 import type { LifelineServer } from '../src/server.ts';
 import { api, login, randomId, TestEnv, waitFor } from './helpers.ts';
 

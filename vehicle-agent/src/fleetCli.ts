@@ -70,6 +70,20 @@ export async function runFleetCli(argv: readonly string[], o: FleetCliOptions = 
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Started by the server (SIM_VEHICLES), which names itself in LIFELINE_PARENT_PID: when it ends,
+  // even by kill -9, we are re-parented, and the fleet stops instead of living on as an orphan.
+  // (An IPC channel's 'disconnect' was tried first: it was not delivered in about 1 of 10 kills.)
+  const parent = Number(process.env.LIFELINE_PARENT_PID);
+  if (parent > 0) {
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      // Its broker may have gone with it (the embedded one): a clean stop is tried, not awaited forever.
+      setTimeout(() => process.exit(0), 3000).unref();
+      if (!signalled) onSignal('SIGTERM');
+    }, 500);
+    watch.unref();
+  }
 
   try {
     fleet = await startSimulatedFleet({

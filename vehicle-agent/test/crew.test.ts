@@ -54,7 +54,14 @@ describe('crew commands', () => {
   ])('%s', (_n, memo, id, published, cleared) => {
     const r = receiveCancel(memo, id, 99);
     expect(r.publish?.status ?? null).toBe(published);
+    // The reply names the assignment it ends, so the server never applies it to the unit's next job.
+    if (r.publish) expect(r.publish.assignmentId).toBe(id);
     expect(r.memo.assignment === null).toBe(cleared);
+  });
+
+  it('a status on a job names its assignment', () => {
+    const r = crewCommand(at('en_route'), { type: 'status', status: 'on_scene' }, 5);
+    expect(r.ok && r.publish.kind === 'status' && r.publish.msg.assignmentId).toBe('a-1');
   });
 
   it('hospital choices put the suggestion first', () => {

@@ -24,6 +24,8 @@ const assigned = (job: Job): JobEvent => ({ type: 'assigned', job });
 const arrived: JobEvent = { type: 'arrived' };
 const elapsed = (dtSec: number): JobEvent => ({ type: 'elapsed', dtSec });
 const cancelled = (assignmentId: string): JobEvent => ({ type: 'cancelled', assignmentId });
+/** Available again after `job`: its `available` names the assignment it ends. */
+const idleAfter = (job: Job): JobState => ({ ...IDLE, endedAssignmentId: job.assignmentId });
 
 describe('nextJobState: every transition', () => {
   it.each<[string, JobState, JobEvent, JobState]>([
@@ -39,7 +41,7 @@ describe('nextJobState: every transition', () => {
     ['on_scene + elapsed < dwell → counts down', S('on_scene', withHospital, 120), elapsed(20), S('on_scene', withHospital, 100)],
     ['on_scene + elapsed = dwell, hospital known → transporting', S('on_scene', withHospital, 20), elapsed(20), S('transporting', withHospital)],
     ['on_scene + elapsed > dwell, hospital known → transporting', S('on_scene', withHospital, 5), elapsed(20), S('transporting', withHospital)],
-    ['on_scene + dwell over, no hospital → available, job dropped', S('on_scene', noHospital, 5), elapsed(20), IDLE],
+    ['on_scene + dwell over, no hospital → available, job dropped', S('on_scene', noHospital, 5), elapsed(20), idleAfter(noHospital)],
     ['on_scene + arrived → unchanged', S('on_scene', withHospital, 50), arrived, S('on_scene', withHospital, 50)],
     ['on_scene + assigned → en_route to the new job', S('on_scene', withHospital, 50), assigned(other), S('en_route', other)],
     // transporting
@@ -48,15 +50,15 @@ describe('nextJobState: every transition', () => {
     ['transporting + assigned → en_route to the new job', S('transporting', withHospital), assigned(other), S('en_route', other)],
     // at_hospital
     ['at_hospital + elapsed < dwell → counts down', S('at_hospital', withHospital, 180), elapsed(30), S('at_hospital', withHospital, 150)],
-    ['at_hospital + dwell over → available', S('at_hospital', withHospital, 30), elapsed(30), IDLE],
+    ['at_hospital + dwell over → available', S('at_hospital', withHospital, 30), elapsed(30), idleAfter(withHospital)],
     ['at_hospital + arrived → unchanged', S('at_hospital', withHospital, 30), arrived, S('at_hospital', withHospital, 30)],
     ['at_hospital + assigned → en_route to the new job', S('at_hospital', withHospital, 30), assigned(other), S('en_route', other)],
     // cancelled: only the current assignment can be withdrawn
     ['available + cancelled → unchanged', IDLE, cancelled('a1'), IDLE],
-    ['en_route + cancelled (current) → available', S('en_route', withHospital), cancelled('a1'), IDLE],
-    ['on_scene + cancelled (current) → available', S('on_scene', withHospital, 50), cancelled('a1'), IDLE],
-    ['transporting + cancelled (current) → available', S('transporting', withHospital), cancelled('a1'), IDLE],
-    ['at_hospital + cancelled (current) → available', S('at_hospital', withHospital, 30), cancelled('a1'), IDLE],
+    ['en_route + cancelled (current) → available', S('en_route', withHospital), cancelled('a1'), idleAfter(withHospital)],
+    ['on_scene + cancelled (current) → available', S('on_scene', withHospital, 50), cancelled('a1'), idleAfter(withHospital)],
+    ['transporting + cancelled (current) → available', S('transporting', withHospital), cancelled('a1'), idleAfter(withHospital)],
+    ['at_hospital + cancelled (current) → available', S('at_hospital', withHospital, 30), cancelled('a1'), idleAfter(withHospital)],
     ['en_route + cancelled (stale id) → unchanged', S('en_route', other), cancelled('a1'), S('en_route', other)],
   ])('%s', (_name, from, event, to) => {
     expect(nextJobState(from, event, cfg)).toEqual(to);
@@ -92,10 +94,11 @@ describe('jobTarget', () => {
 });
 
 describe('statusMsg', () => {
-  it('carries the incident id while on a job, and none when available', () => {
-    expect(statusMsg(S('en_route', withHospital), 5)).toEqual({ status: 'en_route', ts: 5, incidentId: withHospital.incidentId });
-    expect(statusMsg(S('at_hospital', withHospital, 1), 6)).toEqual({ status: 'at_hospital', ts: 6, incidentId: withHospital.incidentId });
-    expect(statusMsg(IDLE, 7)).toEqual({ status: 'available', ts: 7 });
+  it('carries the incident and assignment while on a job, the ended assignment when available after one, and none before', () => {
+    expect(statusMsg(S('en_route', withHospital), 5)).toEqual({ status: 'en_route', ts: 5, incidentId: withHospital.incidentId, assignmentId: 'a1' });
+    expect(statusMsg(S('at_hospital', withHospital, 1), 6)).toEqual({ status: 'at_hospital', ts: 6, incidentId: withHospital.incidentId, assignmentId: 'a1' });
+    expect(statusMsg(idleAfter(withHospital), 7)).toEqual({ status: 'available', ts: 7, assignmentId: 'a1' });
+    expect(statusMsg(IDLE, 8)).toEqual({ status: 'available', ts: 8 });
   });
 });
 

@@ -1,6 +1,5 @@
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { createDb, createPool, type Db } from '../adapters/store/db.ts';
-import { startEmbeddedPostgres } from '../adapters/store/embeddedPostgres.ts';
 import { migrate } from '../adapters/store/migrate.ts';
 
 /**
@@ -13,8 +12,9 @@ export function runWithDatabase(fn: (db: Db, cfg: Config) => Promise<number>, pr
     const cfg = loadConfig();
     const early = preflight?.(cfg);
     if (early !== undefined && early !== null) return early;
-    const embedded = cfg.databaseUrl ? null : await startEmbeddedPostgres(cfg.dataDir, { info: (m) => console.error(m), debug: () => undefined });
-    const pool = createPool(cfg.databaseUrl ?? embedded!.url, 2);
+    // Loaded only when used: the module's import alone installs process-ending signal handlers.
+    const embedded = cfg.databaseUrl ? null : await (await import('../adapters/store/embeddedPostgres.ts')).startEmbeddedPostgres(cfg.dataDir, { info: (m) => console.error(m), debug: () => undefined });
+    const pool = createPool(cfg.databaseUrl ?? embedded!.url, 2, null); // an operator's import may run long on purpose
     try {
       await migrate(pool);
       return await fn(createDb(pool), cfg);

@@ -36,6 +36,8 @@ import {
 import { ensureVehicle, setOnline } from '../adapters/store/vehicles.ts';
 import { claimAckTimeout, dueAckTimeouts } from '../adapters/store/ackTimeouts.ts';
 import { getCaller, possibleDuplicates } from '../adapters/store/callers.ts';
+import { retryOnConflict } from '../adapters/store/retry.ts';
+import { holdClaim, recordResource, type Claim } from '../adapters/store/idempotency.ts';
 import type { Fleet } from './fleet.ts';
 
 export type TransitionOutcome =
@@ -75,6 +77,7 @@ export interface DispatchDeps {
 export class DispatchService {
   private readonly ackTimers = new Map<string, NodeJS.Timeout>();
   private readonly unitQueues = new Map<string, Promise<void>>();
+  private readonly syncChains = new Map<string, Promise<void>>();
   private cluster: ClusterHooks | null = null;
 
   constructor(private readonly d: DispatchDeps) {}
@@ -88,21 +91,40 @@ export class DispatchService {
     this.cluster = hooks;
   }
 
-  async createIncident(body: CreateIncidentBody, actor: string): Promise<CreateIncidentResponse> {
+  /**
+   * Takes a call. With an idempotency claim the incident is created only while the claim is ours,
+   * and the key records it in the same transaction (null: the claim was taken over meanwhile).
+   */
+  async createIncident(body: CreateIncidentBody, actor: string, claim?: Claim): Promise<CreateIncidentResponse | null> {
     // Category and priority come with the call, so it is received and triaged at once; incident
     // and events are one statement (committed together, one round trip).
-    const incident = await insertIncidentWithEvents(this.d.db, body, 'triaged', [
+    const events = [
       { type: 'IncidentReceived', actor, data: { line: body.line, channel: body.channel ?? 'phone' } },
       { type: 'IncidentTriaged', actor, data: { category: body.category, priority: body.priority } },
-    ]);
+    ];
+    const incident = claim
+      ? await this.d.db.transaction().execute(async (trx) => {
+          if (!(await holdClaim(trx, claim))) return null;
+          const created = await insertIncidentWithEvents(trx, body, 'triaged', events);
+          await recordResource(trx, claim, created.id);
+          return created;
+        })
+      : await insertIncidentWithEvents(this.d.db, body, 'triaged', events);
+    if (!incident) return null;
     this.d.incidentChanged(incident);
+    const response = await this.createdResponse(incident, actor);
+    // A flagged caller's call is still taken; the flag is on the timeline for whoever reviews it.
+    if (response.caller.flagged) await this.note(incident.id, 'CallerFlagged', 'system', { reason: response.caller.flagReason });
+    return response;
+  }
+
+  /** What taking the call answers: the incident, recommendations, possible duplicates, the caller. */
+  async createdResponse(incident: Incident, actor: string): Promise<CreateIncidentResponse> {
     const [recommendations, possible, caller] = await Promise.all([
       this.recommendations(incident, actor),
       possibleDuplicates(this.d.db, incident),
       getCaller(this.d.db, incident.callerPhone),
     ]);
-    // A flagged caller's call is still taken; the flag is on the timeline for whoever reviews it.
-    if (caller.flagged) await this.note(incident.id, 'CallerFlagged', 'system', { reason: caller.flagReason });
     return { incident, recommendations, possibleDuplicates: possible, caller };
   }
 
@@ -137,17 +159,21 @@ export class DispatchService {
   async assign(incidentId: string, vehicleId: string, actor: string, reason?: string): Promise<AssignResult> {
     const seen = await getIncident(this.d.db, incidentId);
     const destination = seen ? await this.chooseDestination(seen) : null;
-    const result = await this.d.db
-      .transaction()
-      .execute(async (trx): Promise<AssignResult> => {
-        // Lock order everywhere: vehicle rows (by id), then the incident row.
-        const taken = await takeUnit(trx, vehicleId, incidentId);
-        if (!taken.ok) return taken;
-        const incident = await getIncident(trx, incidentId, true);
-        if (!incident) return rollback({ ok: false, code: 'NOT_FOUND', message: `incident ${incidentId} does not exist` });
-        return this.recordAssignment(trx, incident, vehicleId, actor, reason, destination);
-      })
-      .catch((err: unknown) => unwrapRollback<AssignResult>(err));
+    const result = await this.syncingOnFailure([vehicleId], () =>
+      retryOnConflict(() =>
+        this.d.db
+          .transaction()
+          .execute(async (trx): Promise<AssignResult> => {
+            // Lock order everywhere: vehicle rows (by id), then the incident row.
+            const taken = await takeUnit(trx, vehicleId, incidentId);
+            if (!taken.ok) return taken;
+            const incident = await getIncident(trx, incidentId, true);
+            if (!incident) return rollback({ ok: false, code: 'NOT_FOUND', message: `incident ${incidentId} does not exist` });
+            return this.recordAssignment(trx, incident, vehicleId, actor, reason, destination);
+          })
+          .catch((err: unknown) => unwrapRollback<AssignResult>(err)),
+      ),
+    );
     return this.afterAssign(result, vehicleId, null);
   }
 
@@ -237,16 +263,24 @@ export class DispatchService {
       const seen = await getIncident(this.d.db, incidentId);
       if (!seen) return { ok: false, code: 'NOT_FOUND', message: `incident ${incidentId} does not exist` } as R;
       const units = [...new Set([...(seen.vehicleId ? [seen.vehicleId] : []), ...extraUnits])].sort();
-      const out = await this.d.db
-        .transaction()
-        .execute(async (trx) => {
-          for (const u of units) await trx.selectFrom('vehicles').select('id').where('id', '=', u).forUpdate().execute();
-          const incident = (await getIncident(trx, incidentId, true))!;
-          if (incident.vehicleId !== seen.vehicleId) return null; // changed meanwhile: retry
-          return fn(trx, incident);
-        })
-        .catch((err: unknown) => unwrapRollback<R>(err));
-      if (out) return out;
+      const out = await this.syncingOnFailure(units, () =>
+        retryOnConflict(() =>
+          this.d.db
+            .transaction()
+            .execute(async (trx) => {
+              for (const u of units) await trx.selectFrom('vehicles').select('id').where('id', '=', u).forNoKeyUpdate().execute();
+              const incident = (await getIncident(trx, incidentId, true))!;
+              if (incident.vehicleId !== seen.vehicleId) return null; // changed meanwhile: retry
+              return fn(trx, incident);
+            })
+            .catch((err: unknown) => unwrapRollback<R>(err)),
+        ),
+      );
+      if (out) {
+        // Refused (or conflicting): whatever memory guessed meanwhile, it follows the database again.
+        if (!out.ok) await this.syncUnits(units);
+        return out;
+      }
     }
     throw new Error(`incident ${incidentId} kept changing; gave up`);
   }
@@ -281,10 +315,12 @@ export class DispatchService {
   private async afterAssign(result: AssignResult, vehicleId: string, released: Released | null): Promise<AssignResult> {
     if (!result.ok) {
       this.d.counters.inc(`assign_rejected_${result.code.toLowerCase()}`);
+      await this.syncUnits([vehicleId]);
       return result;
     }
     if (released) await this.notifyReleased(released, result.incident.id, 'reassigned');
     this.d.fleet.setStatus(vehicleId, 'dispatched', result.incident.id);
+    await this.syncUnits([vehicleId]);
     this.cluster?.unitsChanged([vehicleId]);
     this.d.incidentChanged(result.incident);
     await this.sendAssignment(result.incident, vehicleId, result.assignmentId);
@@ -294,6 +330,7 @@ export class DispatchService {
   /** After commit: the released unit is available again and is told over MQTT. */
   private async notifyReleased(r: Released, incidentId: string, reason: string): Promise<void> {
     this.d.fleet.setStatus(r.vehicleId, r.status, null);
+    await this.syncUnits([r.vehicleId]);
     this.cluster?.unitsChanged([r.vehicleId]);
     const timer = r.assignmentId ? this.ackTimers.get(r.assignmentId) : undefined;
     if (timer) clearTimeout(timer);
@@ -533,16 +570,17 @@ export class DispatchService {
       await this.markOnline(vehicleId, false);
       return;
     }
-    const changed = await this.d.db.transaction().execute(async (trx) => {
+    const changed = await retryOnConflict(() => this.d.db.transaction().execute(async (trx) => {
       const unit = await trx
         .selectFrom('vehicles')
         .select(['status', 'incident_id', 'status_device_ts'])
         .where('id', '=', vehicleId)
-        .forUpdate()
+        .forNoKeyUpdate()
         .executeTakeFirst();
       if (!unit) return null;
       const deviceTs = new Date(msg.ts);
       if (unit.status_device_ts && deviceTs <= unit.status_device_ts) return { stale: true as const };
+      if (msg.assignmentId !== undefined && !(await answersCurrentAssignment(trx, unit.incident_id, msg))) return { stale: true as const, other: true };
       let incident: Incident | null = null;
       let incidentId = unit.incident_id;
       if (incidentId) {
@@ -584,16 +622,52 @@ export class DispatchService {
         .where('id', '=', vehicleId)
         .execute();
       return { stale: false as const, status, incidentId, incident };
-    });
+    }));
     if (!changed) return;
     if (changed.stale) {
-      this.d.counters.inc('unit_status_stale');
+      this.d.counters.inc('other' in changed ? 'unit_status_other_assignment' : 'unit_status_stale');
       return;
     }
     this.d.fleet.setOnline(vehicleId, true);
     this.d.fleet.setStatus(vehicleId, changed.status, changed.incidentId);
+    await this.syncUnits([vehicleId]);
     this.cluster?.unitsChanged([vehicleId]);
     if (changed.incident) this.d.incidentChanged(changed.incident);
+  }
+
+  /**
+   * Re-reads units from the database into the live fleet, one read at a time per unit. Updates
+   * applied after concurrent commits can land in memory out of commit order; a read that starts
+   * after a commit sees it, and the reads of one unit run in order, so the last one leaves memory
+   * equal to the database.
+   */
+  private syncUnits(ids: string[]): Promise<void> {
+    return Promise.all(
+      ids.map((id) => {
+        const next = (this.syncChains.get(id) ?? Promise.resolve()).then(async () => {
+          const row = await this.d.db.selectFrom('vehicles').select(['status', 'incident_id']).where('id', '=', id).executeTakeFirst();
+          if (row && (this.d.fleet.index.get(id)?.status !== row.status || this.d.fleet.view(id)?.incidentId !== row.incident_id)) {
+            this.d.fleet.setStatus(id, row.status as UnitStatus, row.incident_id);
+          }
+        });
+        const settled = next.catch((err: unknown) => this.d.log.warn({ err, vehicleId: id }, 'live fleet could not re-read a unit'));
+        this.syncChains.set(id, settled);
+        void settled.then(() => {
+          if (this.syncChains.get(id) === settled) this.syncChains.delete(id);
+        });
+        return settled;
+      }),
+    ).then(() => undefined);
+  }
+
+  /** Runs a command's transaction; if it fails, the units it touched are re-read before the error goes on. */
+  private async syncingOnFailure<T>(ids: string[], fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      await this.syncUnits(ids);
+      throw err;
+    }
   }
 
   stop(): void {
@@ -627,6 +701,16 @@ async function takeUnit(trx: Transaction<Database>, vehicleId: string, incidentI
   return exists
     ? { ok: false, code: 'UNIT_UNAVAILABLE', message: `unit ${vehicleId} is not available` }
     : { ok: false, code: 'NOT_FOUND', message: `unit ${vehicleId} does not exist` };
+}
+
+/**
+ * Whether a status naming `msg.assignmentId` answers the unit's current assignment. With no
+ * current assignment, a status that needs none (available, out of service) still applies.
+ */
+async function answersCurrentAssignment(trx: Transaction<Database>, incidentId: string | null, msg: StatusMsg): Promise<boolean> {
+  const current = incidentId ? ((await trx.selectFrom('incidents').select('assignment_id').where('id', '=', incidentId).executeTakeFirst())?.assignment_id ?? null) : null;
+  if (current === null) return msg.status === 'available' || msg.status === 'out_of_service';
+  return current === msg.assignmentId;
 }
 
 /** Of `ids`, the units the database holds available and online (the arbiter, read now). */

@@ -7,7 +7,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vehicleTopic } from '@lifeline/protocol';
 import { writeMosquittoAuth } from '../../src/adapters/auth/mosquittoFiles.ts';
-import { freePort } from '../../src/adapters/store/embeddedPostgres.ts';
+import { freePort } from '../../src/adapters/freePort.ts';
 import type { LifelineServer } from '../../src/server.ts';
 import { api, killChild, login, randomId, TestEnv, waitFor } from '../helpers.ts';
 import { closed, connectUnit, issueCredentials, position, type UnitCreds } from './mqttHelpers.ts';

@@ -51,6 +51,8 @@ export function crewCommand(memo: CrewMemo, cmd: CrewCommand, ts: number): CrewO
     status,
     ts,
     ...(a && status !== 'available' && status !== 'out_of_service' ? { incidentId: a.incidentId } : {}),
+    // The assignment it answers (also the one an `available` ends), so the server never applies it to a newer job.
+    ...(a ? { assignmentId: a.assignmentId } : {}),
     ...(status === 'transporting' && hospitalId ? { hospitalId } : {}),
   };
   // Back in service ends the job; out of service before reaching the patient hands it back.
@@ -74,7 +76,7 @@ export function receiveAssignment(memo: CrewMemo, a: AssignmentMsg): CrewMemo {
 export function receiveCancel(memo: CrewMemo, assignmentId: string, ts: number): { memo: CrewMemo; publish: StatusMsg | null } {
   if (memo.assignment?.assignmentId !== assignmentId) return { memo, publish: null };
   if (memo.status === 'dispatched' || memo.status === 'en_route') {
-    const msg: StatusMsg = { status: 'available', ts };
+    const msg: StatusMsg = { status: 'available', ts, assignmentId };
     return { memo: { ...INITIAL_MEMO, lastStatus: msg }, publish: msg };
   }
   return { memo: { ...memo, assignment: null, acked: false }, publish: null };

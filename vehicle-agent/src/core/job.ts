@@ -18,6 +18,8 @@ export interface JobState {
   job: Job | null;
   /** Simulated seconds left on scene or at hospital; 0 otherwise. */
   dwellLeftSec: number;
+  /** Available again: the assignment that just ended, named in the `available` status it answers with. */
+  endedAssignmentId?: string;
 }
 
 export type JobEvent =
@@ -49,7 +51,7 @@ export const IDLE: JobState = { status: 'available', job: null, dwellLeftSec: 0 
 export function nextJobState(state: JobState, event: JobEvent, cfg: JobConfig): JobState {
   if (event.type === 'assigned') return { status: 'en_route', job: event.job, dwellLeftSec: 0 };
   // Only the current job can be withdrawn: a cancel for an older (replaced or finished) one is stale.
-  if (event.type === 'cancelled') return state.job?.assignmentId === event.assignmentId ? IDLE : state;
+  if (event.type === 'cancelled') return state.job?.assignmentId === event.assignmentId ? idleAfter(state) : state;
   switch (state.status) {
     case 'en_route':
       if (event.type === 'arrived') return { status: 'on_scene', job: state.job, dwellLeftSec: cfg.sceneDwellSec };
@@ -58,7 +60,7 @@ export function nextJobState(state: JobState, event: JobEvent, cfg: JobConfig): 
       if (event.type !== 'elapsed') return state;
       const left = state.dwellLeftSec - event.dtSec;
       if (left > 0) return { ...state, dwellLeftSec: left };
-      return state.job?.hospital ? { status: 'transporting', job: state.job, dwellLeftSec: 0 } : IDLE;
+      return state.job?.hospital ? { status: 'transporting', job: state.job, dwellLeftSec: 0 } : idleAfter(state);
     }
     case 'transporting':
       if (event.type === 'arrived') return { status: 'at_hospital', job: state.job, dwellLeftSec: cfg.hospitalDwellSec };
@@ -66,12 +68,14 @@ export function nextJobState(state: JobState, event: JobEvent, cfg: JobConfig): 
     case 'at_hospital': {
       if (event.type !== 'elapsed') return state;
       const left = state.dwellLeftSec - event.dtSec;
-      return left > 0 ? { ...state, dwellLeftSec: left } : IDLE;
+      return left > 0 ? { ...state, dwellLeftSec: left } : idleAfter(state);
     }
     case 'available':
       return state;
   }
 }
+
+const idleAfter = (state: JobState): JobState => (state.job ? { ...IDLE, endedAssignmentId: state.job.assignmentId } : IDLE);
 
 /** Where the unit should be driving in this state, or null when the job does not say. */
 export function jobTarget(state: JobState): LatLng | null {
@@ -82,9 +86,8 @@ export function jobTarget(state: JobState): LatLng | null {
 
 /** The retained status payload for this state; `incidentId` only while on a job. */
 export function statusMsg(state: JobState, ts: number): StatusMsg {
-  return state.job && state.status !== 'available'
-    ? { status: state.status, ts, incidentId: state.job.incidentId }
-    : { status: state.status, ts };
+  if (state.job && state.status !== 'available') return { status: state.status, ts, incidentId: state.job.incidentId, assignmentId: state.job.assignmentId };
+  return state.endedAssignmentId ? { status: state.status, ts, assignmentId: state.endedAssignmentId } : { status: state.status, ts };
 }
 
 /** The assignment's suggested hospital, else the one nearest the scene from `known`, else none. */

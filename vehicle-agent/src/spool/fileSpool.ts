@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { lockSpoolDir } from './spoolLock.ts';
 import { DEFAULT_SPOOL_LIMITS, SpoolState, type SpoolLimits, type SpoolRecord } from '../core/spool.ts';
 
 /**
@@ -95,20 +96,28 @@ export class FileSpool {
   private readonly syncIntervalMs: number;
   private readonly compactAfterLines: number;
   private closed = false;
+  private readonly unlock: () => void;
 
   constructor(private readonly o: FileSpoolOptions) {
     this.limits = { ...DEFAULT_SPOOL_LIMITS, ...o.limits };
     this.syncIntervalMs = o.syncIntervalMs ?? 1000;
     this.compactAfterLines = o.compactAfterLines ?? 20_000;
     mkdirSync(o.dir, { recursive: true });
-    this.path = join(o.dir, FILE);
-    const text = existsSync(this.path) ? readFileSync(this.path) : Buffer.alloc(0);
-    const r = replayLog(text, this.state);
-    this.load = r;
-    this.fd = openSync(this.path, 'a+');
-    this.lines = r.records + r.badLines;
-    // A torn tail or a bad line: the log is rewritten from what replayed (which also cuts the tail off).
-    if (r.tornTail || r.badLines > 0 || this.lines > this.compactAfterLines) this.compact();
+    // One agent per spool: a second one is refused before it reads or writes anything.
+    this.unlock = lockSpoolDir(o.dir);
+    try {
+      this.path = join(o.dir, FILE);
+      const text = existsSync(this.path) ? readFileSync(this.path) : Buffer.alloc(0);
+      const r = replayLog(text, this.state);
+      this.load = r;
+      this.fd = openSync(this.path, 'a+');
+      this.lines = r.records + r.badLines;
+      // A torn tail or a bad line: the log is rewritten from what replayed (which also cuts the tail off).
+      if (r.tornTail || r.badLines > 0 || this.lines > this.compactAfterLines) this.compact();
+    } catch (err) {
+      this.unlock();
+      throw err;
+    }
   }
 
   /**
@@ -168,5 +177,6 @@ export class FileSpool {
     if (this.timer) clearTimeout(this.timer);
     this.closed = true;
     closeSync(this.fd);
+    this.unlock();
   }
 }

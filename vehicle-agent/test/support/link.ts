@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import net from 'node:net';
-import { freePort } from '../../../server/src/adapters/store/embeddedPostgres.ts';
+import { freePort } from '../../../server/src/adapters/freePort.ts';
 
 /**
  * The mobile link between an agent and the broker: a TCP relay the test can cut (every connection

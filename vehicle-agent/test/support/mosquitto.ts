@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../../server/src/adapters/store/embeddedPostgres.ts';
+import { freePort } from '../../../server/src/adapters/freePort.ts';
 import { killChild, tcpOpen } from '../../../server/test/helpers.ts';
 
 export const MOSQUITTO = '/usr/sbin/mosquitto';

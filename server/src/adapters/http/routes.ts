@@ -43,6 +43,7 @@ import type { Fleet } from '../../services/fleet.ts';
 import { issueUnitCredentials } from '../store/unitCredentials.ts';
 import { DUMMY_HASH, verifyPassword } from '../auth/passwords.ts';
 import type { Db } from '../store/db.ts';
+import { idempotent } from './idempotency.ts';
 import { timeline } from '../store/incidents.ts';
 import { callerAccessLog, getCaller, logCallerAccess, setCallerFlag } from '../store/callers.ts';
 import type { TrackerRegistry } from '../store/trackers.ts';
@@ -77,6 +78,8 @@ export interface RouteDeps {
 
 const err = (code: ErrorBody['code'], message: string): ErrorBody => ({ code, message });
 const Errors = { 400: ErrorBodySchema, 401: ErrorBodySchema, 403: ErrorBodySchema, 404: ErrorBodySchema, 409: ErrorBodySchema };
+/** Commands that take an Idempotency-Key (adapters/http/idempotency.ts). */
+const Idempotent = { 422: ErrorBodySchema };
 const statusFor = (code: string) => (code === 'NOT_FOUND' ? 404 : code === 'BAD_REQUEST' ? 400 : 409);
 
 const CallerAccessSchema = Type.Object({
@@ -226,10 +229,20 @@ export const apiRoutes =
     );
     app.post(
       '/api/incidents',
-      { config: { access: 'dispatch' }, schema: { body: CreateIncidentBodySchema, response: { 201: CreateIncidentResponseSchema, ...Errors } } },
+      { config: { access: 'dispatch' }, schema: { body: CreateIncidentBodySchema, response: { 201: CreateIncidentResponseSchema, ...Errors, ...Idempotent } } },
       async (req, reply) => {
-        const created = await d.dispatch.createIncident(req.body, actorOf(req));
-        return reply.code(201).send(d.autoAssign ? await d.autoAssign.afterCreate(created) : created);
+        const answer = async (created: CreateIncidentResponse) => ({ status: 201, body: d.autoAssign ? await d.autoAssign.afterCreate(created) : created });
+        return idempotent(d.db, req, reply, {
+          run: async (claim) => {
+            const created = await d.dispatch.createIncident(req.body, actorOf(req), claim ?? undefined);
+            return created ? answer(created) : null;
+          },
+          rebuild: async (incidentId) => {
+            const incident = await d.dispatch.getIncident(incidentId);
+            if (!incident) return { status: 404, body: err('NOT_FOUND', 'the incident created under this key no longer exists') };
+            return answer(await d.dispatch.createdResponse(incident, actorOf(req)));
+          },
+        });
       },
     );
     app.get('/api/incidents/:id', { config: { access: 'viewOperations' }, schema: { params: IncidentParamsSchema, response: { 200: IncidentSchema, ...Errors } } }, async (req, reply) => {
@@ -265,12 +278,14 @@ export const apiRoutes =
     for (const action of ['assign', 'reassign'] as const) {
       app.post(
         `/api/incidents/:id/${action}`,
-        { config: { access: 'dispatch' }, schema: { params: IncidentParamsSchema, body: AssignBodySchema, response: { 200: AssignResponseSchema, ...Errors } } },
-        async (req, reply) => {
-          const r = await d.dispatch[action](req.params.id, req.body.vehicleId, actorOf(req), req.body.reason);
-          if (r.ok) return { incident: r.incident, assignmentId: r.assignmentId };
-          return reply.code(statusFor(r.code)).send(err(r.code, r.message));
-        },
+        { config: { access: 'dispatch' }, schema: { params: IncidentParamsSchema, body: AssignBodySchema, response: { 200: AssignResponseSchema, ...Errors, ...Idempotent } } },
+        async (req, reply) =>
+          idempotent(d.db, req, reply, {
+            run: async () => {
+              const r = await d.dispatch[action](req.params.id, req.body.vehicleId, actorOf(req), req.body.reason);
+              return r.ok ? { status: 200, body: { incident: r.incident, assignmentId: r.assignmentId } } : { status: statusFor(r.code), body: err(r.code, r.message) };
+            },
+          }),
       );
     }
     app.post(
@@ -314,12 +329,14 @@ export const apiRoutes =
     for (const action of ['cancel', 'close'] as const) {
       app.post(
         `/api/incidents/:id/${action}`,
-        { config: { access: 'dispatch' }, schema: { params: IncidentParamsSchema, body: Type.Optional(ReasonBodySchema), response: { 200: IncidentSchema, ...Errors } } },
-        async (req, reply) => {
-          const r = await d.dispatch[action](req.params.id, actorOf(req), req.body?.reason);
-          if (r.ok) return r.incident;
-          return reply.code(statusFor(r.code)).send(err(r.code, r.message));
-        },
+        { config: { access: 'dispatch' }, schema: { params: IncidentParamsSchema, body: Type.Optional(ReasonBodySchema), response: { 200: IncidentSchema, ...Errors, ...Idempotent } } },
+        async (req, reply) =>
+          idempotent(d.db, req, reply, {
+            run: async () => {
+              const r = await d.dispatch[action](req.params.id, actorOf(req), req.body?.reason);
+              return r.ok ? { status: 200, body: r.incident } : { status: statusFor(r.code), body: err(r.code, r.message) };
+            },
+          }),
       );
     }
 

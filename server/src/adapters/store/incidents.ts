@@ -76,7 +76,10 @@ export async function insertIncidentWithEvents(db: Executor, body: CreateInciden
 
 export async function getIncident(db: Executor, id: string, forUpdate = false): Promise<Incident | null> {
   let q = db.selectFrom('incidents').selectAll().where('id', '=', id);
-  if (forUpdate) q = q.forUpdate();
+  // FOR NO KEY UPDATE, not FOR UPDATE: the foreign keys that point at an incident (a unit's
+  // incident_id, assignments, events) take KEY SHARE locks on it, which FOR UPDATE would block —
+  // the cause of the deadlocks between concurrent assign/reassign/cancel. We never change its key.
+  if (forUpdate) q = q.forNoKeyUpdate();
   const row = await q.executeTakeFirst();
   return row ? toIncident(row) : null;
 }
