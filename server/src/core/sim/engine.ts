@@ -5,7 +5,7 @@ import { MinHeap } from '../routing/heap.ts';
 import type { CoverageModel } from './coverage.ts';
 import type { Choice, Scenario, SimCall, SimContext, SimPolicy, UnitView } from './model.ts';
 import { sample, substream } from './random.ts';
-import { travelSec } from './travel.ts';
+import { travelSec, travelSecFrom } from './travel.ts';
 
 /**
  * The discrete-event simulation engine. Events are call arrivals and unit clears; everything in
@@ -257,13 +257,10 @@ class Engine implements SimContext {
     u.end = call;
     if (transport < 0) {
       const hospitals = this.scenario.hospitals!;
+      const secs = await travelSecFrom(this.eta, call, hospitals);
       let best = 0;
-      let bestSec = Infinity;
-      for (let h = 0; h < hospitals.length; h++) {
-        const s = await this.travelSec(call, hospitals[h]!);
-        if (s < bestSec) (best = h), (bestSec = s);
-      }
-      transport = bestSec;
+      for (let h = 1; h < secs.length; h++) if (secs[h]! < secs[best]!) best = h;
+      transport = secs[best]!;
       u.end = hospitals[best]!;
     }
     const clearAt = onSceneAt + this.onScene[c]! + (transport > 0 ? transport + this.handover[c]! : 0);
@@ -313,6 +310,8 @@ class Engine implements SimContext {
       const u = this.units[i]!;
       this.isDirty[i] = 0;
       this.fleet.setStatus(u.id, u.idle ? 'available' : 'dispatched');
+      // A busy unit is not searchable: its position can wait until it is idle again.
+      if (!u.idle) continue;
       const p = this.positionOf(i);
       this.fleet.move(u.id, { lat: p.lat, lng: p.lng, recordedAtMs: ++this.stamp });
     }
