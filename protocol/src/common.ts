@@ -69,6 +69,8 @@ export const ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   /** Too many failed logins for this account or from this address: wait `Retry-After` seconds. */
   'TOO_MANY_ATTEMPTS',
+  /** A simulation is already running (one at a time per server). */
+  'SIM_BUSY',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

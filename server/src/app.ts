@@ -8,6 +8,7 @@ import { authPlugin } from './adapters/http/auth.ts';
 import { contractsPlugin } from './adapters/http/contracts.ts';
 import { metricsPlugin, type MetricsPluginOptions } from './adapters/http/metrics.ts';
 import { apiRoutes, type RouteDeps } from './adapters/http/routes.ts';
+import { simRoutes } from './adapters/http/simRoutes.ts';
 
 export const UI_DIST = fileURLToPath(new URL('../../dispatcher-ui/dist/', import.meta.url));
 
@@ -64,6 +65,7 @@ export function buildApp(deps: RouteDeps, opts: BuildAppOptions): FastifyInstanc
   // Before the API routes: its onResponse hook times them.
   if (opts.metrics) void app.register(metricsPlugin, opts.metrics);
   void app.register(apiRoutes(deps));
+  if (deps.simRuns) void app.register(simRoutes(deps.simRuns));
 
   const uiDir = opts.uiDir ?? UI_DIST;
   if (existsSync(uiDir)) {
