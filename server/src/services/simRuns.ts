@@ -49,10 +49,10 @@ export class SimRuns {
     if (this.child) return { ok: false, code: 'SIM_BUSY', message: 'a simulation is already running; wait for it to finish' };
     const now = (this.o.now ?? Date.now)();
     const fleet = await loadSimFleet(this.o.db);
-    if (fleet.units.length === 0) return { ok: false, code: 'BAD_REQUEST', message: 'no units with a home station: give vehicles a station first' };
     const units: SimUnit[] = body.unitsPerStation
       ? fleet.stations.flatMap((s, i) => Array.from({ length: body.unitsPerStation! }, (_, k) => ({ id: `${s.id}-${k + 1}`, home: i })))
       : fleet.units;
+    if (units.length === 0) return { ok: false, code: 'BAD_REQUEST', message: 'no units with a home station: give vehicles a station, or set units per station' };
     let job: Pick<SimJob, 'calls' | 'synthetic' | 'demand'>;
     if (body.source === 'window') {
       const from = Date.parse(body.from ?? '');
