@@ -38,3 +38,28 @@ export const SimRunSchema = Type.Object({
   result: Type.Optional(Type.Any()),
 });
 export type SimRun = Static<typeof SimRunSchema>;
+
+/** A mean over replications with its 95 % confidence half-width (NaN with one replication). */
+export interface SimEstimate {
+  mean: number;
+  ci95: number;
+  n: number;
+}
+
+/** One policy's figures in a simulation result (times in seconds, shares 0–1). */
+export interface SimPolicyReport {
+  policy: string;
+  replications: number;
+  calls: number;
+  meanResponseSec: SimEstimate;
+  medianResponseSec: SimEstimate;
+  p90ResponseSec: SimEstimate;
+  lateFraction: SimEstimate;
+  /** (late − baseline late) / baseline late, paired by replication; null for the baseline itself. */
+  lateRelativeToBaseline: SimEstimate | null;
+  /** Share within target by priority ("1" … "4"). */
+  withinTarget: Partial<Record<1 | 2 | 3 | 4, SimEstimate>>;
+  pWait: SimEstimate;
+  outOfAreaFraction: SimEstimate | null;
+  workloads: SimEstimate[];
+}

@@ -1,27 +1,11 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { SIM_POLICIES, type SimRun, type SimRunBody } from '@lifeline/protocol';
+import { SIM_POLICIES, type SimEstimate, type SimPolicyReport, type SimRun, type SimRunBody } from '@lifeline/protocol';
 import { request } from '../../api.ts';
 import { usePageText } from '../text.ts';
 import { toLocalInput } from '../time.ts';
 
 type Policy = (typeof SIM_POLICIES)[number];
-interface Estimate {
-  mean: number;
-  ci95: number;
-}
-interface PolicyReport {
-  policy: Policy;
-  replications: number;
-  calls: number;
-  meanResponseSec: Estimate;
-  medianResponseSec: Estimate;
-  p90ResponseSec: Estimate;
-  lateFraction: Estimate;
-  lateRelativeToBaseline: Estimate | null;
-  withinTarget: Record<string, Estimate>;
-  pWait: Estimate;
-  workloads: Estimate[];
-}
+type Estimate = SimEstimate;
 
 const DAY_MS = 86_400_000;
 
@@ -71,7 +55,7 @@ export function SimPage() {
   };
   const toggle = (x: Policy) => setPolicies((ps) => (ps.includes(x) ? ps.filter((y) => y !== x) : SIM_POLICIES.filter((y) => y === x || ps.includes(y))));
 
-  const reports = run?.state === 'done' ? ((run.result as { policies: PolicyReport[] }).policies ?? []) : [];
+  const reports = run?.state === 'done' ? ((run.result as { policies: SimPolicyReport[] }).policies ?? []) : [];
   const priorities = [...new Set(reports.flatMap((r) => Object.keys(r.withinTarget)))].sort();
   const est = (e: Estimate | null | undefined, f: (v: number) => string) => (e && Number.isFinite(e.mean) ? `${f(e.mean)}${Number.isFinite(e.ci95) ? ` ± ${f(e.ci95)}` : ''}` : '—');
   const signed = (v: number) => `${v > 0 ? '+' : ''}${percent(v)}`;
@@ -164,12 +148,12 @@ export function SimPage() {
             <tbody>
               {reports.map((r) => (
                 <tr key={r.policy} data-policy={r.policy}>
-                  <th scope="row">{p(`sim.policy.${r.policy}`)}</th>
+                  <th scope="row">{p(`sim.policy.${r.policy as Policy}`)}</th>
                   <td>{count(r.calls)}</td>
                   <td className="late">{est(r.lateFraction, percent)}</td>
                   <td>{r.lateRelativeToBaseline ? est(r.lateRelativeToBaseline, signed) : '—'}</td>
                   {priorities.map((k) => (
-                    <td key={k}>{est(r.withinTarget[k], percent)}</td>
+                    <td key={k}>{est(r.withinTarget[Number(k) as 1], percent)}</td>
                   ))}
                   <td className="mean">{est(r.meanResponseSec, duration)}</td>
                   <td>{duration(r.medianResponseSec.mean)}</td>

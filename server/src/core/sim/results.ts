@@ -1,3 +1,4 @@
+import type { SimEstimate, SimPolicyReport } from '@lifeline/protocol';
 import type { SimPriority } from './model.ts';
 import type { RunResult } from './engine.ts';
 
@@ -82,12 +83,7 @@ export function mean(xs: ArrayLike<number>): number {
 }
 
 /** Mean with a 95 % Student-t confidence half-width over replications. */
-export interface Estimate {
-  mean: number;
-  /** Half-width of the 95 % confidence interval; NaN with fewer than two replications. */
-  ci95: number;
-  n: number;
-}
+export type Estimate = SimEstimate;
 
 // Two-sided 97.5 % quantiles of Student's t for 1..30 degrees of freedom; 1.96 beyond.
 const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
@@ -103,21 +99,7 @@ export function estimate(xs: readonly number[]): Estimate {
 }
 
 /** A policy's figures over replications, with the late fraction relative to the baseline's. */
-export interface PolicyReport {
-  policy: string;
-  replications: number;
-  calls: number;
-  meanResponseSec: Estimate;
-  medianResponseSec: Estimate;
-  p90ResponseSec: Estimate;
-  lateFraction: Estimate;
-  /** (late − baseline late) / baseline late, paired by replication; NaN estimate for the baseline itself. */
-  lateRelativeToBaseline: Estimate | null;
-  withinTarget: Partial<Record<SimPriority, Estimate>>;
-  pWait: Estimate;
-  outOfAreaFraction: Estimate | null;
-  workloads: Estimate[];
-}
+export type PolicyReport = SimPolicyReport;
 
 /**
  * Aggregates runs by policy. Runs with the same seed share their calls and service times
