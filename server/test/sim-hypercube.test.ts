@@ -61,7 +61,8 @@ describe('hypercube model, exact (Larson & Odoni §5.4)', () => {
  * The engine under the hypercube's assumptions. 10 seeds × 10⁵ calls (the issue's 10 × 10⁶ is
  * `pnpm --filter @lifeline/bench bench:sim --hypercube-calls 1000000`); the tolerance is four
  * standard errors of the 10-seed mean (measured: SE ≈ 0.0008 for a workload), and never looser
- * than the issue's ±0.003.
+ * than the issue's ±0.003. About 12 s of CPU; the timeout is generous because the CI machines are
+ * shared (62 s of wall time was seen at a load average of 25 on 2 cores).
  */
 describe('simulation engine against the hypercube model', () => {
   const SEEDS = 10;
@@ -95,7 +96,7 @@ describe('simulation engine against the hypercube model', () => {
     };
     console.log('hypercube check (mean, 95 % CI half-width, tolerance):', JSON.stringify(checks));
     for (const [name, c] of Object.entries(checks)) expect({ name, ok: c.ok, mean: c.mean }).toEqual({ name, ok: true, mean: c.mean });
-  }, 60_000);
+  }, 240_000);
 
   it('random idle dispatch keeps P(wait) at Erlang-C(3, 1.5)', async () => {
     // Fewer calls (3 × 10⁴ per seed): the tolerance is 4 SE of this smaller sample.
@@ -105,5 +106,5 @@ describe('simulation engine against the hypercube model', () => {
     expect(c.ok).toBe(true);
     // Random choice spreads the work evenly (by symmetry each unit carries λ/(Nμ) = 0.5).
     for (let n = 0; n < 3; n++) expect(within(runs.map((r) => r.workloads[n]!), 0.5, Infinity).ok).toBe(true);
-  }, 60_000);
+  }, 240_000);
 });
