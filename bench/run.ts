@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from './lib/args.ts';
 import { machine, RESULTS_DIR, table, type ScenarioResult } from './lib/report.ts';
 
-const ALL = ['nearest', 'recommend', 'fanout', 'ingest', 'writer', 'replay', 'geocode'];
+const ALL = ['nearest', 'recommend', 'fanout', 'ingest', 'writer', 'replay', 'geocode', 'sim'];
 const args = parseArgs();
 const only = args.get('only')?.split(',') ?? ALL;
 const skip = new Set(args.get('skip')?.split(',') ?? []);

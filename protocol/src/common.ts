@@ -75,6 +75,8 @@ export const ERROR_CODES = [
   'IDEMPOTENCY_KEY_REUSED',
   /** The first request with this Idempotency-Key has not answered yet: retry later with the same key. */
   'IDEMPOTENCY_KEY_IN_USE',
+  /** A simulation is already running (one at a time per server). */
+  'SIM_BUSY',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

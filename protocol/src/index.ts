@@ -7,3 +7,4 @@ export * from './review.ts';
 export * from './socket.ts';
 export * from './topics.ts';
 export * from './trackers.ts';
+export * from './sim.ts';

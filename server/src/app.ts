@@ -12,6 +12,7 @@ import { enforceInputRules } from './adapters/http/inputRules.ts';
 import { loggedUrl, requestSerializer } from './adapters/http/logRedaction.ts';
 import { metricsPlugin, type MetricsPluginOptions } from './adapters/http/metrics.ts';
 import { apiRoutes, type RouteDeps } from './adapters/http/routes.ts';
+import { simRoutes } from './adapters/http/simRoutes.ts';
 
 export const UI_DIST = fileURLToPath(new URL('../../dispatcher-ui/dist/', import.meta.url));
 
@@ -81,6 +82,7 @@ export function buildApp(deps: RouteDeps, opts: BuildAppOptions): FastifyInstanc
   // Before the API routes: its onResponse hook times them.
   if (opts.metrics) void app.register(metricsPlugin, opts.metrics);
   void app.register(apiRoutes(deps));
+  if (deps.simRuns) void app.register(simRoutes(deps.simRuns));
 
   // The built UI is public: it holds no data, and the login page is part of it.
   const uiDir = opts.uiDir ?? UI_DIST;

@@ -38,6 +38,7 @@ import { DEFAULT_RETENTION, startPositionRetention } from './adapters/store/rete
 import { seedDemo } from './adapters/store/seed.ts';
 import { forgetSessions, sessionKey, userForToken } from './adapters/store/users.ts';
 import { listHospitals, loadVehicles } from './adapters/store/vehicles.ts';
+import { SimRuns } from './services/simRuns.ts';
 import { AutoAssigner } from './services/autoAssign.ts';
 import { DispatchService } from './services/dispatch.ts';
 import { Fleet } from './services/fleet.ts';
@@ -304,9 +305,13 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       cfg.instanceId,
     );
     writer.onBatchCommitted = (rows, at) => metrics.positionsCommitted(rows, at);
+    // Supervisor simulations: inputs from the database, the run in a child process (services/simRuns.ts).
+    const simRuns = new SimRuns({ db, graphPath: cfg.osmGraph, hospitals: () => hospitals.map((h) => h.location) });
+    cleanups.push(async () => simRuns.close());
     const app = buildApp(
       {
         db,
+        simRuns,
         fleet,
         counters,
         dispatch,

@@ -46,6 +46,10 @@ describe('access by role (embedded)', () => {
     ['GET', `/api/replay?${win}&south=10&west=106&north=11&east=107`, undefined, ['supervisor', 'admin']],
     ['GET', `/api/kpis?${win}`, undefined, ['supervisor', 'admin']],
     ['GET', `/api/kpis.csv?${win}`, undefined, ['supervisor', 'admin']],
+    // A body the route refuses (no policies), so an allowed role gets 400 and no simulation starts.
+    ['POST', '/api/sim/runs', { source: 'synthetic', policies: [], replications: 1 }, ['supervisor', 'admin']],
+    ['GET', '/api/sim/runs/00000000-0000-4000-8000-000000000000', undefined, ['supervisor', 'admin']],
+    ['GET', '/api/sim/runs/00000000-0000-4000-8000-000000000000/results.csv', undefined, ['supervisor', 'admin']],
     ['GET', '/api/users', undefined, ['admin']],
     ['POST', '/api/users', { username: 'x1', displayName: 'x', password: 'short', role: 'dispatcher' }, ['admin']],
     ['GET', '/api/hospital', undefined, ['hospital']],

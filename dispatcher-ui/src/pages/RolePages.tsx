@@ -12,6 +12,7 @@ const HospitalPage = lazy(() => import('./hospital/HospitalPage.tsx').then((m) =
 const CrewPage = lazy(() => import('./crew/CrewPage.tsx').then((m) => ({ default: m.CrewPage })));
 const ReplayPage = lazy(() => import('./replay/ReplayPage.tsx').then((m) => ({ default: m.ReplayPage })));
 const KpiPage = lazy(() => import('./kpi/KpiPage.tsx').then((m) => ({ default: m.KpiPage })));
+const SimPage = lazy(() => import('./sim/SimPage.tsx').then((m) => ({ default: m.SimPage })));
 const AdminPage = lazy(() => import('./admin/AdminPage.tsx').then((m) => ({ default: m.AdminPage })));
 
 export interface RolePagesProps {
@@ -24,8 +25,8 @@ export interface RolePagesProps {
   onLogout(): void;
 }
 
-type Tab = 'dispatch' | 'replay' | 'kpi' | 'admin';
-const TAB_LABEL: Record<Tab, PageKey> = { dispatch: 'nav.dispatch', replay: 'nav.replay', kpi: 'nav.kpi', admin: 'nav.admin' };
+type Tab = 'dispatch' | 'replay' | 'kpi' | 'sim' | 'admin';
+const TAB_LABEL: Record<Tab, PageKey> = { dispatch: 'nav.dispatch', replay: 'nav.replay', kpi: 'nav.kpi', sim: 'nav.sim', admin: 'nav.admin' };
 
 /** Which screen a role gets after login. */
 export function RolePages({ user, socket, config, dispatcher, onLogout }: RolePagesProps) {
@@ -46,9 +47,9 @@ export function RolePages({ user, socket, config, dispatcher, onLogout }: RolePa
         </Suspense>
       );
     case 'supervisor':
-      return <Tabs tabs={['dispatch', 'replay', 'kpi']} user={user} config={config} dispatcher={dispatcher} onLogout={onLogout} />;
+      return <Tabs tabs={['dispatch', 'replay', 'kpi', 'sim']} user={user} config={config} dispatcher={dispatcher} onLogout={onLogout} />;
     case 'admin':
-      return <Tabs tabs={['dispatch', 'replay', 'kpi', 'admin']} user={user} config={config} dispatcher={dispatcher} onLogout={onLogout} />;
+      return <Tabs tabs={['dispatch', 'replay', 'kpi', 'sim', 'admin']} user={user} config={config} dispatcher={dispatcher} onLogout={onLogout} />;
   }
 }
 
@@ -60,7 +61,7 @@ const tabFromHash = (tabs: readonly Tab[]): Tab => {
 /**
  * Supervisors and admins: the dispatcher screen plus their own tabs. A tab stays mounted once
  * opened (hidden when another is shown), so the dispatcher's map and a paused replay survive a
- * look at the KPIs. The tab is in the URL hash (#replay, #kpi, #admin).
+ * look at the KPIs. The tab is in the URL hash (#replay, #kpi, #sim, #admin).
  */
 function Tabs({ tabs, user, config, dispatcher, onLogout }: { tabs: Tab[]; user: User; config: ClientConfig; dispatcher: ReactNode; onLogout(): void }) {
   const { p, t, locale, setLocale } = usePageText();
@@ -120,6 +121,7 @@ function Tabs({ tabs, user, config, dispatcher, onLogout }: { tabs: Tab[]; user:
       <Suspense fallback={<p className="muted pad">{p('common.loading')}</p>}>
         {page('replay', <ReplayPage config={config} />)}
         {page('kpi', <KpiPage />)}
+        {page('sim', <SimPage />)}
         {page('admin', <AdminPage />)}
       </Suspense>
     </div>

@@ -40,6 +40,7 @@ import { LoginThrottle } from '../../core/loginThrottle.ts';
 import type { Counters } from '../../counters.ts';
 import type { DispatchService } from '../../services/dispatch.ts';
 import type { Fleet } from '../../services/fleet.ts';
+import type { SimRuns } from '../../services/simRuns.ts';
 import { issueUnitCredentials } from '../store/unitCredentials.ts';
 import { DUMMY_HASH, verifyPassword } from '../auth/passwords.ts';
 import type { Db } from '../store/db.ts';
@@ -68,6 +69,8 @@ export interface RouteDeps {
   clientConfig: Omit<ClientConfig, 'serverTime'>;
   /** A unit's MQTT credentials were re-issued: end its live broker sessions (embedded broker). */
   unitCredentialsRevoked?(unitId: string): void;
+  /** Supervisor simulation runs (services/simRuns.ts); the routes exist only when given. */
+  simRuns?: SimRuns;
   /** Applies the auto-assign policy to a created call (services/autoAssign.ts). */
   autoAssign?: { afterCreate(created: CreateIncidentResponse): Promise<CreateIncidentResponse> };
   /** METRICS_TOKEN: its bearer also reads the details of /healthz. */
