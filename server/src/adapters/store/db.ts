@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, type ColumnType, type Generated } from 'kysely';
 import pg from 'pg';
+import type { Line1022Tables } from './line1022Db.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -78,6 +79,7 @@ export interface UsersTable {
   role: string;
   hospital_id: string | null;
   vehicle_id: string | null;
+  agency_id: ColumnType<string | null, string | null | undefined, string | null>;
   disabled: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: Timestamp;
 }
@@ -123,7 +125,7 @@ export interface TrackersTable {
   created_at: Timestamp;
 }
 
-export interface Database {
+export interface Database extends Line1022Tables {
   trackers: TrackersTable;
   callers: CallersTable;
   vehicles: VehiclesTable;
