@@ -12,6 +12,7 @@ const HospitalPage = lazy(() => import('./hospital/HospitalPage.tsx').then((m) =
 const CrewPage = lazy(() => import('./crew/CrewPage.tsx').then((m) => ({ default: m.CrewPage })));
 const ReplayPage = lazy(() => import('./replay/ReplayPage.tsx').then((m) => ({ default: m.ReplayPage })));
 const KpiPage = lazy(() => import('./kpi/KpiPage.tsx').then((m) => ({ default: m.KpiPage })));
+const AgencyPage = lazy(() => import('../features/line1022/AgencyPage.tsx').then((m) => ({ default: m.AgencyPage })));
 const AdminPage = lazy(() => import('./admin/AdminPage.tsx').then((m) => ({ default: m.AdminPage })));
 
 export interface RolePagesProps {
@@ -43,6 +44,12 @@ export function RolePages({ user, socket, config, dispatcher, onLogout }: RolePa
       return (
         <Suspense fallback={null}>
           <CrewPage user={user} socket={socket} onLogout={onLogout} />
+        </Suspense>
+      );
+    case 'agency':
+      return (
+        <Suspense fallback={null}>
+          <AgencyPage user={user} onLogout={onLogout} />
         </Suspense>
       );
     case 'supervisor':
