@@ -18,6 +18,7 @@ const ARTIFACTS = path.join(UI_ROOT, 'test-artifacts');
 const PASSWORD = 'line1022-test-password';
 const USERS: CreateUserBody[] = [
   { username: 'tdm', displayName: 'UBND Thủ Dầu Một', password: PASSWORD, role: 'agency', agencyId: 'ubnd-thu-dau-mot' },
+  { username: 'op1022', displayName: 'Điều phối 1022', password: PASSWORD, role: 'dispatcher' },
   { username: 'gtvt', displayName: 'Sở GTVT', password: PASSWORD, role: 'agency', agencyId: 'so-gtvt' },
 ];
 /** Inside the demo Thủ Dầu Một area. */
@@ -145,6 +146,28 @@ describe('line 1022 pages in Chromium', () => {
 
     const row = (await server.db.selectFrom('reports').select(['rating', 'lat', 'channel']).where('id', '=', reportId).executeTakeFirstOrThrow()) as { rating: string; lat: number; channel: string };
     expect(row).toEqual({ rating: 'satisfied', lat: PHONE_AT.latitude, channel: 'web' });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('a 1022 operator takes a field report by phone: no units, routed agency and deadline in the queue', async () => {
+    const op = await loginPage('op1022');
+    await op.waitForSelector('form.intake');
+    await op.click('form.intake label.chip:has(input[name=line][value="1022"])');
+    await op.click('form.intake label.chip:has(input[name=reportType][value=field_report])');
+    // The medical category and priority give way to the report's category and description.
+    await op.waitForSelector('form.intake select[name=reportCategory] option[value=environment]', { state: 'attached' });
+    expect(await op.$('form.intake select[name=priority]')).toBeNull();
+    await op.fill('input[name=callerPhone]', '0903 222 333');
+    await op.fill('input[name=location]', '10.975, 106.70');
+    await op.selectOption('select[name=reportCategory]', 'environment');
+    await op.fill('textarea[name=description]', 'Rác thải đổ trộm ven đường');
+    await op.click('form.intake button[type=submit]');
+    expect(await (await op.waitForSelector('[data-testid=report-created]')).textContent()).toMatch(/#\d+/);
+    // Environment at that point: inside Thủ Dầu Một (48 h), not the province department.
+    const item = await op.waitForSelector('[data-testid=queue-report]:has-text("UBND TP. Thủ Dầu Một")');
+    expect(await item.$eval('[data-testid=queue-deadline]', (e) => e.textContent)).toMatch(/^Còn (47 h 5\d|48 h 00) min$/);
+    const incidents = (await server.db.selectFrom('incidents').select('id').where('caller_phone', '=', '0903222333').execute()) as unknown[];
+    expect(incidents).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
 });
