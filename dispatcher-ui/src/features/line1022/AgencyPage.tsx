@@ -1,14 +1,12 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { Report, User } from '@lifeline/protocol';
 import type { ApiResult } from '../../api.ts';
 import { useLineText } from '../../i18n/line1022.ts';
 import { PageBar } from '../../pages/PageBar.tsx';
 import { useNow } from '../useNow.ts';
 import { api1022, type Line1022Config } from './api1022.ts';
+import { useOpenReports } from './useOpenReports.ts';
 import './line1022.css';
-
-/** How often the portal re-reads its list (reports are not pushed over the socket yet). */
-const REFRESH_MS = 10_000;
 
 /**
  * An agency's portal: the 1022 reports forwarded to it (never another agency's), with the deadline
@@ -16,23 +14,7 @@ const REFRESH_MS = 10_000;
  */
 export function AgencyPage({ user, onLogout }: { user: User; onLogout(): void }) {
   const { l } = useLineText();
-  const [reports, setReports] = useState<Report[] | null>(null);
-  const [config, setConfig] = useState<Line1022Config | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = useCallback(async () => {
-    const r = await api1022.reports(true);
-    if (r.ok) {
-      setReports(r.value);
-      setError(null);
-    } else setError(r.message);
-  }, []);
-  useEffect(() => {
-    void load();
-    void api1022.config().then((r) => r.ok && setConfig(r.value));
-    const timer = setInterval(() => void load(), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [load]);
+  const { reports, config, error, reload: load } = useOpenReports();
 
   return (
     <div className="role-page agency-page">

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { LatLng, ReportType } from '@lifeline/protocol';
 import { useLineText } from '../../i18n/line1022.ts';
 import { api1022, type CategoryOption } from './api1022.ts';
+import { ReportTypeChoice } from './ReportIntake.tsx';
 import { TrackReport } from './TrackReport.tsx';
 import './line1022.css';
 
@@ -118,15 +119,7 @@ function ReportForm({ categories, onSent }: { categories: CategoryOption[]; onSe
   return (
     <form className="citizen-card" onSubmit={submit} noValidate>
       <p className="muted">{l('citizen.intro')}</p>
-      <fieldset className="types">
-        <legend>{l('citizen.type')}</legend>
-        {TYPES.map((x) => (
-          <label key={x} className={`chip${type === x ? ' on' : ''}`}>
-            <input type="radio" name="type" value={x} checked={type === x} onChange={() => setType(x)} />
-            {l(`type.${x}`)}
-          </label>
-        ))}
-      </fieldset>
+      <ReportTypeChoice<ReportType> value={type} onChange={setType} kinds={TYPES} legend="citizen.type" name="type" className="types" />
       {type === 'field_report' ? (
         <label>
           {l('citizen.category')}

@@ -1,20 +1,20 @@
 import { useEffect, useState } from 'react';
 import type { ReportType } from '@lifeline/protocol';
-import { useLineText } from '../../i18n/line1022.ts';
+import { useLineText, type LineKey } from '../../i18n/line1022.ts';
 import { api1022, type Line1022Config } from './api1022.ts';
 
 export type IntakeKind = 'emergency' | ReportType;
 const KINDS: IntakeKind[] = ['emergency', 'field_report', 'procedure_question', 'suggestion'];
 
 /** On line 1022 the call is first sorted: an emergency (ambulance flow) or a report for the agencies. */
-export function ReportTypeChoice({ value, onChange }: { value: IntakeKind; onChange(k: IntakeKind): void }) {
+export function ReportTypeChoice<K extends IntakeKind>({ value, onChange, kinds = KINDS as K[], legend = 'intake.reportType', name = 'reportType', className = 'row lines report-types' }: { value: K; onChange(k: K): void; kinds?: K[]; legend?: LineKey; name?: string; className?: string }) {
   const { l } = useLineText();
   return (
-    <fieldset className="row lines report-types">
-      <legend>{l('intake.reportType')}</legend>
-      {KINDS.map((k) => (
+    <fieldset className={className}>
+      <legend>{l(legend)}</legend>
+      {kinds.map((k) => (
         <label key={k} className={`chip${value === k ? ' on' : ''}`}>
-          <input type="radio" name="reportType" value={k} checked={value === k} onChange={() => onChange(k)} />
+          <input type="radio" name={name} value={k} checked={value === k} onChange={() => onChange(k)} />
           {l(`type.${k}`)}
         </label>
       ))}

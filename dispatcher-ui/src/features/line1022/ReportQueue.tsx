@@ -1,11 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { Report } from '@lifeline/protocol';
+import { useState } from 'react';
 import { useLineText } from '../../i18n/line1022.ts';
 import { useNow } from '../useNow.ts';
-import { api1022, type Line1022Config } from './api1022.ts';
+import { api1022 } from './api1022.ts';
+import { useOpenReports } from './useOpenReports.ts';
 import './line1022.css';
-
-const REFRESH_MS = 10_000;
 
 /**
  * The centre's queue of open 1022 reports: where each one is (the routed agency, or the centre),
@@ -14,23 +12,13 @@ const REFRESH_MS = 10_000;
 export function ReportQueue() {
   const { l, span, locale } = useLineText();
   const now = useNow(1000);
-  const [reports, setReports] = useState<Report[]>([]);
-  const [config, setConfig] = useState<Line1022Config | null>(null);
+  const { reports: loaded, config, reload: load } = useOpenReports();
+  const reports = loaded ?? [];
   const [open, setOpen] = useState<string | null>(null);
   const [target, setTarget] = useState('');
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
 
-  const load = useCallback(async () => {
-    const r = await api1022.reports(true);
-    if (r.ok) setReports(r.value);
-  }, []);
-  useEffect(() => {
-    void load();
-    void api1022.config().then((r) => r.ok && setConfig(r.value));
-    const timer = setInterval(() => void load(), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [load]);
 
   const forward = async (id: string) => {
     const r = await api1022.forward(id, target, reason.trim());
