@@ -5,7 +5,7 @@ import { deadlineHoursFor, prepareAgencies, routeReport } from '../core/line1022
 import { dueAt, transition, type ReportActor, type ReportCommand } from '../core/line1022/reportMachine.ts';
 import { normalizePhone } from '../adapters/store/callers.ts';
 import type { Db } from '../adapters/store/db.ts';
-import { appendReportEvent, getReport, loadRoutingData, lockReport } from '../adapters/store/reports.ts';
+import { appendReportEvent, getReport, loadRoutingData, lockReport, type Executor } from '../adapters/store/reports.ts';
 
 /** Crockford base32: no I, L, O, U — read out over the phone without confusion. */
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -37,7 +37,7 @@ export class ReportService {
    * events. `media` runs inside the same transaction (the citizen's photos), so a refused photo
    * leaves no report behind.
    */
-  async create(body: CreateReportBody, actor: string, opts: { withTrackingCode: boolean; media?: (reportId: string, trx: Db) => Promise<void> }): Promise<{ ok: true; report: Report; trackingCode: string } | { ok: false; code: 'BAD_REQUEST'; message: string }> {
+  async create(body: CreateReportBody, actor: string, opts: { withTrackingCode: boolean; media?: (reportId: string, trx: Executor) => Promise<void> }): Promise<{ ok: true; report: Report; trackingCode: string } | { ok: false; code: 'BAD_REQUEST'; message: string }> {
     const routing = await loadRoutingData(this.db);
     if (body.type === 'field_report' && !body.categoryId) return { ok: false, code: 'BAD_REQUEST', message: 'a field report needs a category' };
     if (body.categoryId && !routing.categories.some((c) => c.id === body.categoryId)) return { ok: false, code: 'BAD_REQUEST', message: `no category ${body.categoryId}` };
@@ -73,7 +73,7 @@ export class ReportService {
       await appendReportEvent(trx, row.id, 'ReportReceived', actor, { type: body.type, channel: body.channel ?? 'phone', categoryId: body.categoryId ?? null, ...(flagged ? { callerFlagged: true } : {}) });
       if (route?.ok) await appendReportEvent(trx, row.id, 'ReportRouted', 'system', { agencyId: route.agencyId, rule: route.rule, deadlineHours: route.deadlineHours });
       else if (route) await appendReportEvent(trx, row.id, 'ReportUnrouted', 'system', { reason: route.reason });
-      if (opts.media) await opts.media(row.id, trx as unknown as Db);
+      if (opts.media) await opts.media(row.id, trx);
       return row.id;
     });
     return { ok: true, report: (await getReport(this.db, id))!, trackingCode };

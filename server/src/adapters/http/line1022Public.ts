@@ -15,7 +15,7 @@ import { compileParser } from '@lifeline/protocol/validate';
 import { ReportLimiter } from '../../core/line1022/reportLimiter.ts';
 import { normalizePhone } from '../store/callers.ts';
 import type { Db } from '../store/db.ts';
-import { getMedia, getReportByTrackingHash, insertMedia, loadRoutingData } from '../store/reports.ts';
+import { getMedia, getReportByTrackingHash, insertMedia, loadRoutingData, type Executor } from '../store/reports.ts';
 import { trackingHash, type ReportService } from '../../services/reports.ts';
 import type { MediaStore, StagedMedia } from '../media/mediaStore.ts';
 import { receiveUploads } from '../media/uploads.ts';
@@ -52,7 +52,7 @@ export function publicView(r: Report): PublicReport {
  * Publishes staged photos and records them inside the report's transaction; if the transaction
  * fails the published files are removed again (the caller discards what is still staged).
  */
-export async function publishAll(d: Pick<Line1022Deps, 'media'>, db: Db, staged: StagedMedia[], reportId: string, kind: 'citizen' | 'agency', agencyId: string | null, published: string[]): Promise<void> {
+export async function publishAll(d: Pick<Line1022Deps, 'media'>, db: Executor, staged: StagedMedia[], reportId: string, kind: 'citizen' | 'agency', agencyId: string | null, published: string[]): Promise<void> {
   for (const m of staged) {
     const name = await d.media.publish(m);
     published.push(name);
