@@ -23,6 +23,7 @@ import { IntakeForm } from './features/intake/IntakeForm.tsx';
 import { Recommendations, type AssignMode } from './features/incidents/Recommendations.tsx';
 import { IncidentDetail } from './features/incidents/IncidentDetail.tsx';
 import { IncidentList } from './features/incidents/IncidentList.tsx';
+import { ReportQueue } from './features/line1022/ReportQueue.tsx';
 import { AlertList } from './features/incidents/AlertList.tsx';
 import { UnitLegend } from './features/units/UnitLegend.tsx';
 import { UnitBoard } from './features/board/UnitBoard.tsx';
@@ -284,6 +285,7 @@ export function App({ store, config, user, onLogout }: AppProps) {
             callSign={callSign}
             onSelect={selectIncident}
           />
+          <ReportQueue />
         </aside>
       </main>
     </div>

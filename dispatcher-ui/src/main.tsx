@@ -29,6 +29,18 @@ const FALLBACK: ClientConfig = {
   serverTime: new Date().toISOString(),
 };
 
+/** The citizens' 1022 page: public, no login, no live socket (features/line1022/CitizenPage.tsx). */
+async function startCitizenPage() {
+  const { CitizenPage } = await import('./features/line1022/CitizenPage.tsx');
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <I18nProvider>
+        <CitizenPage />
+      </I18nProvider>
+    </StrictMode>,
+  );
+}
+
 async function start() {
   const store = new LiveStore();
   const session = new Session();
@@ -49,4 +61,5 @@ async function start() {
   );
 }
 
-void start();
+if (location.hash.startsWith('#/1022')) void startCitizenPage();
+else void start();

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { LatLngSchema, VehicleIdSchema } from './common.ts';
 
-export const ROLES = ['dispatcher', 'supervisor', 'hospital', 'crew', 'admin'] as const;
+export const ROLES = ['dispatcher', 'supervisor', 'hospital', 'crew', 'admin', 'agency'] as const;
 export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
 export type Role = (typeof ROLES)[number];
 
@@ -20,6 +20,8 @@ export const UserSchema = Type.Object({
   role: RoleSchema,
   hospitalId: Type.Union([Type.String(), Type.Null()]),
   vehicleId: Type.Union([VehicleIdSchema, Type.Null()]),
+  /** Line 1022: the agency an `agency` user works for. */
+  agencyId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
 });
 export type User = Static<typeof UserSchema>;
 
@@ -34,6 +36,7 @@ export const CreateUserBodySchema = Type.Object(
     role: RoleSchema,
     hospitalId: Type.Optional(Type.String({ maxLength: 64 })),
     vehicleId: Type.Optional(VehicleIdSchema),
+    agencyId: Type.Optional(Type.String({ maxLength: 64 })),
   },
   { additionalProperties: false },
 );

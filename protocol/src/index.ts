@@ -1,6 +1,7 @@
 export * from './auth.ts';
 export * from './common.ts';
 export * from './contracts.ts';
+export * from './line1022.ts';
 export * from './mqtt.ts';
 export * from './rest.ts';
 export * from './review.ts';

@@ -36,6 +36,11 @@ import { DbProbe } from './adapters/store/dbProbe.ts';
 import { assessHealth, DEFAULT_HEALTH_THRESHOLDS } from './core/health.ts';
 import { DEFAULT_RETENTION, startPositionRetention } from './adapters/store/retention.ts';
 import { seedDemo } from './adapters/store/seed.ts';
+import { seedLine1022 } from './adapters/store/line1022Seed.ts';
+import { line1022Routes } from './adapters/http/line1022.ts';
+import { MediaStore } from './adapters/media/mediaStore.ts';
+import { ReportService } from './services/reports.ts';
+import path from 'node:path';
 import { forgetSessions, sessionKey, userForToken } from './adapters/store/users.ts';
 import { listHospitals, loadVehicles } from './adapters/store/vehicles.ts';
 import { SimRuns } from './services/simRuns.ts';
@@ -152,7 +157,10 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     // The demo hospitals are in Bình Dương: seeding them for a map elsewhere would send every
     // patient on a transport across the world. Elsewhere, import the area's (npm run import-hospitals).
     if (cfg.seedDemo) {
-      if (haversineM(area.center, DEFAULT_MAP_AREA.center) <= DEMO_HOSPITALS_WITHIN_M) await seedDemo(db);
+      if (haversineM(area.center, DEFAULT_MAP_AREA.center) <= DEMO_HOSPITALS_WITHIN_M) {
+        await seedDemo(db);
+        await seedLine1022(db);
+      }
       else logger.info({ center: area.center }, 'demo hospitals (Bình Dương) not seeded: the map is elsewhere; import the area’s hospitals with npm run import-hospitals');
     }
 
@@ -415,6 +423,10 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     void app.register(osmandRoutes({ ingest, trackers, counters }));
     void app.register(basemapRoutes(basemap));
     void app.register(geocodeRoutes(geocoder));
+    // Line 1022: citizens' field reports routed to agencies; photos under DATA_DIR/media.
+    const media = new MediaStore(path.join(cfg.dataDir, 'media'));
+    await media.init();
+    void app.register(line1022Routes({ db, reports: new ReportService(db), media }));
     const mqttClientId = serverClientId(cfg.mqttPrefix, cfg.instanceId);
     bus = await connectBus({
       url: mqttUrl,

@@ -165,13 +165,15 @@ export const TEST_PASSWORD = 'correct horse battery staple';
 
 /**
  * A session token for a user of `role` (created on first use): hospital users belong to the first
- * demo hospital unless `hospitalId` is given, crew users to `vehicleId` (default CREW-1).
+ * demo hospital unless `hospitalId` is given, crew users to `vehicleId` (default CREW-1), agency users
+ * to the first demo agency unless `agencyId` is given.
  */
-export async function login(server: LifelineServer, role: Role, opts: { username?: string; hospitalId?: string; vehicleId?: string } = {}): Promise<string> {
+export async function login(server: LifelineServer, role: Role, opts: { username?: string; hospitalId?: string; vehicleId?: string; agencyId?: string } = {}): Promise<string> {
   const username = opts.username ?? `test-${role}`;
   const hospitalId = role === 'hospital' ? (opts.hospitalId ?? (await server.db.selectFrom('hospitals').select('id').orderBy('id').executeTakeFirstOrThrow()).id) : undefined;
   const vehicleId = role === 'crew' ? (opts.vehicleId ?? 'CREW-1') : undefined;
-  await createUser(server.db, { username, displayName: username, password: TEST_PASSWORD, role, hospitalId, vehicleId });
+  const agencyId = role === 'agency' ? (opts.agencyId ?? (await server.db.selectFrom('agencies').select('id').orderBy('id').executeTakeFirstOrThrow()).id) : undefined;
+  await createUser(server.db, { username, displayName: username, password: TEST_PASSWORD, role, hospitalId, vehicleId, agencyId });
   const r = await api<{ token: string }>(server.url, 'POST', '/api/auth/login', { username, password: TEST_PASSWORD }, null);
   if (r.status !== 200) throw new Error(`login as ${username} failed: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body.token;

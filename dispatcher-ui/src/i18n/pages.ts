@@ -20,6 +20,7 @@ export const pagesVi = {
   'role.admin': 'Quản trị',
   'role.hospital': 'Bệnh viện',
   'role.crew': 'Kíp xe',
+  'role.agency': 'Đơn vị xử lý',
 
   'hospital.title': 'Tiếp nhận cấp cứu',
   'hospital.incoming': 'Ca đang chuyển đến',
@@ -238,6 +239,7 @@ export const pagesEn: Record<PageKey, string> = {
   'role.admin': 'Admin',
   'role.hospital': 'Hospital',
   'role.crew': 'Crew',
+  'role.agency': 'Agency',
 
   'hospital.title': 'Emergency intake',
   'hospital.incoming': 'Incoming cases',

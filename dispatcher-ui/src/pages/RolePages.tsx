@@ -13,6 +13,7 @@ const CrewPage = lazy(() => import('./crew/CrewPage.tsx').then((m) => ({ default
 const ReplayPage = lazy(() => import('./replay/ReplayPage.tsx').then((m) => ({ default: m.ReplayPage })));
 const KpiPage = lazy(() => import('./kpi/KpiPage.tsx').then((m) => ({ default: m.KpiPage })));
 const SimPage = lazy(() => import('./sim/SimPage.tsx').then((m) => ({ default: m.SimPage })));
+const AgencyPage = lazy(() => import('../features/line1022/AgencyPage.tsx').then((m) => ({ default: m.AgencyPage })));
 const AdminPage = lazy(() => import('./admin/AdminPage.tsx').then((m) => ({ default: m.AdminPage })));
 
 export interface RolePagesProps {
@@ -44,6 +45,12 @@ export function RolePages({ user, socket, config, dispatcher, onLogout }: RolePa
       return (
         <Suspense fallback={null}>
           <CrewPage user={user} socket={socket} onLogout={onLogout} />
+        </Suspense>
+      );
+    case 'agency':
+      return (
+        <Suspense fallback={null}>
+          <AgencyPage user={user} onLogout={onLogout} />
         </Suspense>
       );
     case 'supervisor':

@@ -122,6 +122,8 @@ export class RealtimeGateway {
       void this.d.hospitalCases(id).then((cases) => socket.emit('hospitalCases', { hospitalId: id, cases }));
     } else if (user.role === 'crew' && user.vehicleId) {
       void socket.join(unitRoom(user.vehicleId));
+    } else if (user.role === 'agency' && user.agencyId) {
+      // Connected but in no room: an agency gets no fleet or incident data; its reports are polled (REST).
     } else {
       socket.disconnect(true);
     }

@@ -14,8 +14,12 @@ export const ACCESS = {
   hospital: ['hospital'],
   /** One's own unit's assignment and status. */
   crew: ['crew'],
+  /** Line 1022 reports: the centre sees all, an agency only those forwarded to it (scoped in the handler). */
+  reports: ['dispatcher', 'supervisor', 'admin', 'agency'],
+  /** Act on one's own agency's 1022 reports: accept, answer, pass on, send back, close. */
+  agency: ['agency'],
   /** Any logged-in user. */
-  anyone: ['dispatcher', 'supervisor', 'hospital', 'crew', 'admin'],
+  anyone: ['dispatcher', 'supervisor', 'hospital', 'crew', 'admin', 'agency'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof ACCESS;

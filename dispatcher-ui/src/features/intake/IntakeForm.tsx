@@ -7,6 +7,9 @@ import { categoryKey, priorityKey, type MessageKey } from '../../i18n/dict.ts';
 import { formatLatLng, isValidPhone, parseLatLng } from './location.ts';
 import { CallerInfo, useCallerLookup } from './CallerInfo.tsx';
 import { AddressSearch } from './AddressSearch.tsx';
+import { ReportFields, ReportTypeChoice, type IntakeKind } from '../line1022/ReportIntake.tsx';
+import { api1022 } from '../line1022/api1022.ts';
+import { useLineText } from '../../i18n/line1022.ts';
 
 export interface IntakeFormProps {
   /** Where the call is, from a map click, a dragged pin or typed coordinates. */
@@ -47,6 +50,13 @@ export function IntakeForm({ location, onLocationChange, onCreated, phoneRef, au
   const [locText, setLocText] = useState('');
   const [error, setError] = useState<Msg | null>(null);
   const [busy, setBusy] = useState(false);
+  // Line 1022: an emergency follows the ambulance flow; any other kind becomes a report for the agencies.
+  const { l } = useLineText();
+  const [kind, setKind] = useState<IntakeKind>('emergency');
+  const [reportCategory, setReportCategory] = useState('');
+  const [description, setDescription] = useState('');
+  const [reportDone, setReportDone] = useState<string | null>(null);
+  const asReport = line === '1022' && kind !== 'emergency';
 
   // A click on the map (or a dragged pin) rewrites the typed coordinates.
   useEffect(() => {
@@ -67,13 +77,38 @@ export function IntakeForm({ location, onLocationChange, onCreated, phoneRef, au
     setNotes('');
     setLocText('');
     setError(null);
+    setKind('emergency');
+    setReportCategory('');
+    setDescription('');
     onLocationChange(null, false);
+  };
+
+  // A 1022 report: the location is optional (an address will do); no units, no priority.
+  const submitReport = async (at: LatLng | null) => {
+    if (kind === 'emergency') return;
+    setBusy(true);
+    const r = await api1022.createReport({
+      type: kind,
+      ...(kind === 'field_report' && reportCategory ? { categoryId: reportCategory } : {}),
+      description: description.trim(),
+      callerPhone: phone.trim(),
+      channel,
+      ...(name.trim() ? { callerName: name.trim() } : {}),
+      ...(at ? { location: at } : {}),
+      ...(address.trim() ? { address: address.trim() } : {}),
+    });
+    setBusy(false);
+    if (!r.ok) return setError(r.code === 'NETWORK' ? msg('error.network') : msg('error.server', { message: r.message }));
+    reset();
+    setReportDone(l('intake.created', { number: r.value.report.number, code: r.value.trackingCode }));
   };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (busy) return;
     if (!isValidPhone(phone)) return setError(msg('intake.err.phone'));
+    setReportDone(null);
+    if (asReport) return submitReport(parseLatLng(locText) ?? location);
     const at = parseLatLng(locText) ?? location;
     if (!at) return setError(locText.trim() ? msg('intake.err.locationFormat') : msg('intake.err.location'));
     setError(null);
@@ -108,6 +143,7 @@ export function IntakeForm({ location, onLocationChange, onCreated, phoneRef, au
           </label>
         ))}
       </fieldset>
+      {line === '1022' ? <ReportTypeChoice value={kind} onChange={setKind} /> : null}
       <div className="row">
         <label className="grow">
           {t('intake.channel')}
@@ -153,6 +189,10 @@ export function IntakeForm({ location, onLocationChange, onCreated, phoneRef, au
           streets={streetSearch}
         />
       </label>
+      {kind !== 'emergency' && asReport ? (
+        <ReportFields kind={kind} category={reportCategory} onCategory={setReportCategory} description={description} onDescription={setDescription} />
+      ) : (
+      <>
       <div className="row">
         <label className="grow">
           {t('intake.category')}
@@ -197,6 +237,13 @@ export function IntakeForm({ location, onLocationChange, onCreated, phoneRef, au
           }}
         />
       </label>
+      </>
+      )}
+      {reportDone ? (
+        <p className="notice" role="status" data-testid="report-created">
+          {reportDone}
+        </p>
+      ) : null}
       {error ? (
         <p className="error" role="alert">
           {tm(error)}

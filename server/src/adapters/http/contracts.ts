@@ -12,6 +12,7 @@ const rootPackage = JSON.parse(readFileSync(new URL('../../../../package.json', 
 const TAGS: [RegExp, string][] = [
   [/^\/api\/(openapi\.json|schemas\/)/, 'contracts'],
   [/^\/api\/auth\//, 'sessions'],
+  [/^\/api\/(public\/(report|media)|reports|agency\/|line1022\/)/, 'line1022'],
   [/^\/api\/users/, 'users'],
   [/^\/api\/vehicles\/[^/]+\/credentials/, 'users'],
   [/^\/(api\/trackers|osmand)/, 'trackers'],
@@ -37,6 +38,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   trackers: 'Phone trackers (OsmAnd/Traccar, OwnTracks) standing in for units',
   map: 'Offline basemap tiles and geocoding',
   system: 'Health, metrics, client configuration',
+  line1022: 'Line 1022: citizens’ reports, their routing to agencies, the agencies’ work, KPIs',
   contracts: 'These documents: OpenAPI, MQTT topics, socket.io events',
 };
 

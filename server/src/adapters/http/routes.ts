@@ -163,7 +163,7 @@ export const apiRoutes =
       return {
         token: session.token,
         expiresAt: session.expiresAt.toISOString(),
-        user: { id: row.id, username: row.username, displayName: row.display_name, role: row.role as 'admin', hospitalId: row.hospital_id, vehicleId: row.vehicle_id },
+        user: { id: row.id, username: row.username, displayName: row.display_name, role: row.role as 'admin', hospitalId: row.hospital_id, vehicleId: row.vehicle_id, agencyId: row.agency_id },
       };
     });
     app.post('/api/auth/logout', { config: { access: 'anyone' } }, async (req, reply) => {

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, type ColumnType, type Generated } from 'kysely';
 import pg from 'pg';
 import type { IdempotencyKeysTable } from './idempotency.ts';
+import type { Line1022Tables } from './line1022Db.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -79,6 +80,7 @@ export interface UsersTable {
   role: string;
   hospital_id: string | null;
   vehicle_id: string | null;
+  agency_id: ColumnType<string | null, string | null | undefined, string | null>;
   disabled: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: Timestamp;
 }
@@ -145,7 +147,7 @@ export interface CallerAccessLogTable {
   accessed_at: ColumnType<Date, Date | undefined, never>;
 }
 
-export interface Database {
+export interface Database extends Line1022Tables {
   caller_access_log: CallerAccessLogTable;
   idempotency_keys: IdempotencyKeysTable;
   trackers: TrackersTable;

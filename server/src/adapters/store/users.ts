@@ -10,8 +10,8 @@ const tokenHash = (token: string) => createHash('sha256').update(token).digest('
 /** What names a session outside this module (socket rooms, revocation messages): its token's hash, never the token. */
 export const sessionKey = tokenHash;
 
-function toUser(r: { id: string; username: string; display_name: string; role: string; hospital_id: string | null; vehicle_id: string | null }): User {
-  return { id: r.id, username: r.username, displayName: r.display_name, role: r.role as Role, hospitalId: r.hospital_id, vehicleId: r.vehicle_id };
+function toUser(r: { id: string; username: string; display_name: string; role: string; hospital_id: string | null; vehicle_id: string | null; agency_id?: string | null }): User {
+  return { id: r.id, username: r.username, displayName: r.display_name, role: r.role as Role, hospitalId: r.hospital_id, vehicleId: r.vehicle_id, agencyId: r.agency_id ?? null };
 }
 
 export type CreateUserResult = { ok: true; user: User } | { ok: false; code: 'BAD_REQUEST'; message: string };
@@ -20,6 +20,10 @@ export async function createUser(db: Db, body: CreateUserBody): Promise<CreateUs
   // Presence, not truthiness: an empty hospitalId on a crew user must be refused, not stored.
   if (body.role === 'hospital' ? !body.hospitalId : body.hospitalId !== undefined) return { ok: false, code: 'BAD_REQUEST', message: 'a hospital user needs hospitalId (and only a hospital user has one)' };
   if (body.role === 'crew' ? !body.vehicleId : body.vehicleId !== undefined) return { ok: false, code: 'BAD_REQUEST', message: 'a crew user needs vehicleId (and only a crew user has one)' };
+  if (body.role === 'agency' ? !body.agencyId : body.agencyId !== undefined && body.agencyId !== null) return { ok: false, code: 'BAD_REQUEST', message: 'an agency user needs agencyId (and only an agency user has one)' };
+  if (body.agencyId && !(await db.selectFrom('agencies').select('id').where('id', '=', body.agencyId).executeTakeFirst())) {
+    return { ok: false, code: 'BAD_REQUEST', message: `no agency ${body.agencyId}` };
+  }
   if (body.hospitalId && !(await db.selectFrom('hospitals').select('id').where('id', '=', body.hospitalId).executeTakeFirst())) {
     return { ok: false, code: 'BAD_REQUEST', message: `no hospital ${body.hospitalId}` };
   }
@@ -35,6 +39,7 @@ export async function createUser(db: Db, body: CreateUserBody): Promise<CreateUs
       role: body.role,
       hospital_id: body.hospitalId ?? null,
       vehicle_id: body.vehicleId ?? null,
+      agency_id: body.agencyId ?? null,
     })
     .onConflict((oc) => oc.column('username').doNothing())
     .returningAll()
@@ -94,7 +99,7 @@ async function lookupToken(db: Db, token: string): Promise<User | null> {
   const row = await db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['users.id', 'users.username', 'users.display_name', 'users.role', 'users.hospital_id', 'users.vehicle_id'])
+    .select(['users.id', 'users.username', 'users.display_name', 'users.role', 'users.hospital_id', 'users.vehicle_id', 'users.agency_id'])
     .where('sessions.token_hash', '=', tokenHash(token))
     .where('sessions.expires_at', '>', new Date())
     .where('users.disabled', '=', false)
