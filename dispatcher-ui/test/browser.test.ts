@@ -385,9 +385,10 @@ describe('dispatcher page in Chromium against the real server', () => {
     await page.keyboard.type('0901 234 567');
     const caller = await page.waitForSelector('form.intake .caller[data-calls="1"]');
     expect(await caller.textContent()).toContain('Đã gọi 1 lần');
-    await page.click('form.intake .caller button.link');
-    await page.fill('form.intake .caller input[name=flagReason]', 'Gọi đùa nhiều lần');
-    await page.keyboard.press('Enter');
+    // Flagging is its own action after the create button, confirmed in a dialog.
+    await page.click('form.intake button[data-action=flag-caller]');
+    await page.fill('dialog.confirm-flag input[name=flagReason]', 'Gọi đùa nhiều lần');
+    await page.click('dialog.confirm-flag button[data-action=confirm-flag]');
     await page.waitForSelector('form.intake .caller[data-flagged="true"]');
     expect(await page.textContent('form.intake .caller')).toContain('Gọi đùa nhiều lần');
 

@@ -262,6 +262,17 @@ export const ReasonBodySchema = Type.Object(
 
 export const IncidentParamsSchema = Type.Object({ id: IncidentIdSchema });
 
+/**
+ * `POST /api/incidents/:id/destination`: the dispatcher sends the patient to another hospital
+ * than the one the server chose (a specialty, a hospital's phone call). The reason is required:
+ * it goes on the timeline, and the unit gets its assignment again with the new hospital.
+ */
+export const ChangeDestinationBodySchema = Type.Object(
+  { hospitalId: Type.String({ minLength: 1, maxLength: 64 }), reason: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }) },
+  { additionalProperties: false },
+);
+export type ChangeDestinationBody = Static<typeof ChangeDestinationBodySchema>;
+
 export const PositionSchema = Type.Object({
   lat: LatSchema,
   lng: LngSchema,

@@ -114,6 +114,7 @@ export const pagesVi = {
   'event.UnitReleased': 'Xe được giải phóng',
   'event.MergedInto': 'Gộp vào sự cố khác',
   'event.DuplicateMerged': 'Gộp cuộc gọi trùng',
+  'event.DestinationChanged': 'Đổi bệnh viện đến',
   'event.IncidentClosed': 'Đóng sự cố',
   'event.IncidentCancelled': 'Hủy sự cố',
 
@@ -301,6 +302,7 @@ export const pagesEn: Record<PageKey, string> = {
   'event.UnitReleased': 'Unit released',
   'event.MergedInto': 'Merged into another incident',
   'event.DuplicateMerged': 'Duplicate call merged',
+  'event.DestinationChanged': 'Destination changed',
   'event.IncidentClosed': 'Closed',
   'event.IncidentCancelled': 'Cancelled',
 

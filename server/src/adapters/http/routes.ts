@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import {
   AssignBodySchema,
   AssignResponseSchema,
+  ChangeDestinationBodySchema,
   CreateIncidentBodySchema,
   CreateIncidentResponseSchema,
   CallerSchema,
@@ -230,6 +231,15 @@ export const apiRoutes =
         },
       );
     }
+    app.post(
+      '/api/incidents/:id/destination',
+      { config: { access: 'dispatch' }, schema: { params: IncidentParamsSchema, body: ChangeDestinationBodySchema, response: { 200: IncidentSchema, ...Errors } } },
+      async (req, reply) => {
+        const r = await d.dispatch.changeDestination(req.params.id, req.body.hospitalId, actorOf(req), req.body.reason.trim());
+        if (r.ok) return r.incident;
+        return reply.code(statusFor(r.code)).send(err(r.code, r.message));
+      },
+    );
     app.post(
       '/api/incidents/:id/merge',
       { config: { access: 'dispatch' }, schema: { params: IncidentParamsSchema, body: MergeBodySchema, response: { 200: IncidentSchema, ...Errors } } },
