@@ -381,10 +381,10 @@ describe('role pages in Chromium against the real server', () => {
     await page.context().close();
   });
 
-  it("crew page: points to the cab's panel and shows its own unit's job", async () => {
+  it("crew page: shows its own unit's job", async () => {
     const incidentId = server.fleet.view('H-02')?.incidentId ?? null;
     const page = await loginPage('crew-h2');
-    await page.waitForSelector('.crew-page .crew-note');
+    await page.waitForSelector('.crew-page .crew-job');
     if (incidentId) await page.waitForSelector(`.crew-job dl[data-incident-id="${incidentId}"]`);
     else await page.waitForSelector('.crew-job .empty');
     await page.screenshot({ path: path.join(ARTIFACTS, 'crew.png') });

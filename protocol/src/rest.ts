@@ -273,6 +273,10 @@ export const ChangeDestinationBodySchema = Type.Object(
 );
 export type ChangeDestinationBody = Static<typeof ChangeDestinationBodySchema>;
 
+/** `POST /api/crew/ack`: the crew acknowledges its unit's current assignment from the crew page. */
+export const CrewAckBodySchema = Type.Object({ assignmentId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+export type CrewAckBody = Static<typeof CrewAckBodySchema>;
+
 export const PositionSchema = Type.Object({
   lat: LatSchema,
   lng: LngSchema,

@@ -3,6 +3,8 @@ import { Type } from '@sinclair/typebox';
 import {
   AssignBodySchema,
   AssignResponseSchema,
+  CrewAckBodySchema,
+  HospitalSummarySchema,
   ChangeDestinationBodySchema,
   CreateIncidentBodySchema,
   CreateIncidentResponseSchema,
@@ -343,10 +345,30 @@ export const apiRoutes =
     }
 
     // --- crew (scoped to their own unit) -------------------------------------------------------
-    app.get('/api/crew/assignment', { config: { access: 'crew' }, schema: { response: { 200: Type.Object({ incident: Type.Union([IncidentSchema, Type.Null()]) }) } } }, async (req) => {
-      const unit = d.fleet.view(req.user!.vehicleId!);
-      return { incident: unit?.incidentId ? await d.dispatch.getIncident(unit.incidentId) : null };
-    });
+    // The destination hospital comes with the job: a crew cannot list hospitals (viewOperations).
+    app.get(
+      '/api/crew/assignment',
+      { config: { access: 'crew' }, schema: { response: { 200: Type.Object({ incident: Type.Union([IncidentSchema, Type.Null()]), hospital: Type.Union([HospitalSummarySchema, Type.Null()]) }) } } },
+      async (req) => {
+        const unit = d.fleet.view(req.user!.vehicleId!);
+        const incident = unit?.incidentId ? await d.dispatch.getIncident(unit.incidentId) : null;
+        const h = incident?.hospitalId ? d.hospitals().find((x) => x.id === incident.hospitalId) : undefined;
+        return { incident, hospital: h ? { id: h.id, name: h.name, location: h.location } : null };
+      },
+    );
+    // A crew with only a phone (OwnTracks as its tracker) acknowledges here, as the cab panel does over MQTT.
+    app.post(
+      '/api/crew/ack',
+      { config: { access: 'crew' }, schema: { body: CrewAckBodySchema, response: { 204: Type.Null(), ...Errors } } },
+      async (req, reply) => {
+        const vehicleId = req.user!.vehicleId!;
+        const unit = d.fleet.view(vehicleId);
+        const incident = unit?.incidentId ? await d.dispatch.getIncident(unit.incidentId) : null;
+        if (!incident || incident.assignmentId !== req.body.assignmentId) return reply.code(409).send(err('INVALID_TRANSITION', 'this is not your unit’s current assignment'));
+        await d.dispatch.inOrder(vehicleId, () => d.dispatch.onAck(vehicleId, { assignmentId: req.body.assignmentId, ts: Date.now() }));
+        return reply.code(204).send(null);
+      },
+    );
     app.post(
       '/api/crew/status',
       { config: { access: 'crew' }, schema: { body: Type.Object({ status: UnitStatusSchema }, { additionalProperties: false }), response: { 204: Type.Null(), ...Errors } } },
