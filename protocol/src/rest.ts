@@ -273,6 +273,17 @@ export const ChangeDestinationBodySchema = Type.Object(
 );
 export type ChangeDestinationBody = Static<typeof ChangeDestinationBodySchema>;
 
+/**
+ * `POST /api/vehicles` (admin): registers a unit, which then appears on the board (offline until
+ * it reports). Credentials and trackers are given only to registered units, so a typo never
+ * becomes a phantom unit.
+ */
+export const RegisterUnitBodySchema = Type.Object(
+  { id: VehicleIdSchema, callSign: Type.String({ minLength: 1, maxLength: 40, pattern: '\\S' }) },
+  { additionalProperties: false },
+);
+export type RegisterUnitBody = Static<typeof RegisterUnitBodySchema>;
+
 /** `POST /api/crew/ack`: the crew acknowledges its unit's current assignment from the crew page. */
 export const CrewAckBodySchema = Type.Object({ assignmentId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
 export type CrewAckBody = Static<typeof CrewAckBodySchema>;

@@ -523,11 +523,11 @@ export class DispatchService {
     return next;
   }
 
-  /** First sight of a unit: register it in the database and the live fleet. */
-  async ensureUnit(vehicleId: string): Promise<void> {
+  /** First sight of a unit (or an admin registering it): register it in the database and the live fleet. */
+  async ensureUnit(vehicleId: string, callSign = vehicleId): Promise<void> {
     if (this.d.fleet.has(vehicleId)) return;
-    await ensureVehicle(this.d.db, vehicleId);
-    this.d.fleet.register(vehicleId);
+    await ensureVehicle(this.d.db, vehicleId, callSign);
+    this.d.fleet.register(vehicleId, callSign);
     this.d.counters.inc('units_registered');
     this.cluster?.unitsChanged([vehicleId]);
   }

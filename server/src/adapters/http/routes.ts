@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import {
   AssignBodySchema,
   AssignResponseSchema,
+  RegisterUnitBodySchema,
   CrewAckBodySchema,
   HospitalSummarySchema,
   ChangeDestinationBodySchema,
@@ -146,13 +147,22 @@ export const apiRoutes =
       return r.ok ? reply.code(201).send(r.user) : reply.code(400).send(err(r.code, r.message));
     });
 
+    const unitExists = async (id: string) => (await d.db.selectFrom('vehicles').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+    const notRegistered = (id: string) => err('NOT_FOUND', `unit ${id} is not registered; register it first (POST /api/vehicles)`);
+    app.post('/api/vehicles', { config: { access: 'administer' }, schema: { body: RegisterUnitBodySchema, response: { 201: VehicleSchema, ...Errors } } }, async (req, reply) => {
+      if (await unitExists(req.body.id)) return reply.code(409).send(err('INVALID_TRANSITION', `unit ${req.body.id} is already registered`));
+      await d.dispatch.ensureUnit(req.body.id, req.body.callSign.trim());
+      return reply.code(201).send(d.fleet.view(req.body.id)!);
+    });
     app.post(
       '/api/vehicles/:id/credentials',
       {
         config: { access: 'administer' },
         schema: { params: Type.Object({ id: VehicleIdSchema }), response: { 200: Type.Object({ username: Type.String(), password: Type.String() }), ...Errors } },
       },
-      async (req) => {
+      async (req, reply) => {
+        // Only for a registered unit: a mistyped id must not become a unit on the board.
+        if (!(await unitExists(req.params.id))) return reply.code(404).send(notRegistered(req.params.id));
         const issued = await issueUnitCredentials(d.db, req.params.id);
         d.unitCredentialsRevoked?.(req.params.id);
         return issued;
@@ -161,6 +171,7 @@ export const apiRoutes =
 
     app.get('/api/trackers', { config: { access: 'administer' }, schema: { response: { 200: Type.Array(TrackerSchema) } } }, async () => d.trackers.list());
     app.post('/api/trackers', { config: { access: 'administer' }, schema: { body: TrackerSchema, response: { 201: TrackerSchema, ...Errors } } }, async (req, reply) => {
+      if (!(await unitExists(req.body.vehicleId))) return reply.code(404).send(notRegistered(req.body.vehicleId));
       await d.trackers.add(d.db, req.body);
       return reply.code(201).send(req.body);
     });

@@ -18,8 +18,8 @@ export class TrackerRegistry {
     return this.map.get(TrackerRegistry.key(kind, deviceKey)) ?? null;
   }
 
+  /** Maps a device to a registered unit (the route checks it exists: no unit is created here). */
   async add(db: Db, t: Tracker): Promise<void> {
-    await db.insertInto('vehicles').values({ id: t.vehicleId, call_sign: t.vehicleId }).onConflict((oc) => oc.column('id').doNothing()).execute();
     await db
       .insertInto('trackers')
       .values({ kind: t.kind, device_key: t.deviceKey, vehicle_id: t.vehicleId })
