@@ -343,8 +343,8 @@ describe('role pages in Chromium against the real server', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('a.csv')]);
     const csv = await readFile((await download.path())!, 'utf8');
     const lines = csv.trim().split('\n');
-    expect(lines[0]).toBe('line,calls,cancelled,completed,interval,n,mean_s,median_s,p90_s,target_s,within_target');
-    expect(lines.some((l) => l.startsWith('1022,1,0,1,response,1,300,300,300,900,1'))).toBe(true);
+    expect(lines[0]).toBe('line,calls,cancelled,merged,waiting,completed,interval,n,mean_s,median_s,p90_s,target_s,within_target');
+    expect(lines.some((l) => l.startsWith('1022,1,0,0,0,1,response,1,300,300,300,900,1'))).toBe(true);
 
     // English, with the locale's formats.
     await page.click('.tabbar .lang');

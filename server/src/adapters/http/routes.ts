@@ -315,7 +315,7 @@ export const apiRoutes =
     );
     const kpis = async (q: { from: string; to: string; groupBy?: string }) => {
       const groupBy = (q.groupBy ? q.groupBy.split(',') : []) as GroupBy[];
-      return { groupBy, groups: computeKpis(await incidentTimes(d.db, new Date(q.from), new Date(q.to)), groupBy) };
+      return { groupBy, groups: computeKpis(await incidentTimes(d.db, new Date(q.from), new Date(q.to)), groupBy, undefined, undefined, Date.now()) };
     };
     app.get('/api/kpis', { config: { access: 'review' }, schema: { querystring: KpiQuery, response: { 200: Type.Any(), ...Errors } } }, async (req) => kpis(req.query));
     app.get('/api/kpis.csv', { config: { access: 'review' }, schema: { querystring: KpiQuery } }, async (req, reply) => {
