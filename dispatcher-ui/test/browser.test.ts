@@ -373,7 +373,9 @@ describe('dispatcher page in Chromium against the real server', () => {
     const offer = await page.waitForSelector(`section.recs .dups button.merge[data-into="${secondIncident}"]`);
     await shot('duplicate-offer');
     await offer.click();
-    await page.waitForSelector(`section.detail[data-incident-id="${secondIncident}"] .timeline li[data-type="DuplicateMerged"]`);
+    const mergedEvent = await page.waitForSelector(`section.detail[data-incident-id="${secondIncident}"] .timeline li[data-type="DuplicateMerged"]`);
+    // The second caller is kept on the surviving incident.
+    expect((await mergedEvent.textContent())!.replace(/\s/g, '')).toContain('0966555666');
     expect(await page.textContent('.notice')).toMatch(/Đã gộp sự cố #\d+ vào #\d+/);
     await page.waitForSelector(`.incidents button[data-incident-id="${dup}"]`, { state: 'detached' });
   });

@@ -240,7 +240,9 @@ export class DispatchService {
     const r = await this.finish(sourceId, 'cancelled', actor, `duplicate of #${into.number}`);
     if (!r.ok) return r;
     await this.note(sourceId, 'MergedInto', actor, { incidentId: into.id, number: into.number });
-    await this.note(into.id, 'DuplicateMerged', actor, { incidentId: sourceId, number: r.incident.number, callerPhone: r.incident.callerPhone });
+    // The second caller stays on the surviving incident (a callback number, a second witness).
+    const second = r.incident;
+    await this.note(into.id, 'DuplicateMerged', actor, { incidentId: sourceId, number: second.number, callerPhone: second.callerPhone, callerName: second.callerName, calledAt: second.createdAt });
     return r;
   }
 

@@ -73,6 +73,8 @@ export function IncidentDetail({ incident, route, timelineTick, callSign, hospit
     if (typeof d.hospitalId === 'string') parts.push(`→ ${hospitals.find((h) => h.id === d.hospitalId)?.name ?? d.hospitalId}`);
     if (typeof d.reason === 'string' && d.reason) parts.push(`“${d.reason}”`);
     if (typeof d.number === 'number') parts.push(`#${d.number}`);
+    // A merged duplicate: the second caller, who may be the one to call back.
+    if (e.type === 'DuplicateMerged' && typeof d.callerPhone === 'string') parts.push([d.callerPhone, d.callerName, typeof d.calledAt === 'string' ? time(d.calledAt) : null].filter(Boolean).join(' · '));
     // The auto-assign policy's events: the unit's ETA and why it stopped or stood back.
     if (e.actor === AUTO_ASSIGN_ACTOR && typeof d.etaSec === 'number') parts.push(eta(d.etaSec));
     const why = typeof d.why === 'string' ? autoWhyKey(d.why) : null;
