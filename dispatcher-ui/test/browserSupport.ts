@@ -41,3 +41,40 @@ export async function outsideViewport(page: Page, selector: string): Promise<str
   }
   return bad;
 }
+
+/** A session token for `username` (POST /api/auth/login). */
+export async function loginToken(baseUrl: string, username: string, password: string): Promise<string> {
+  const res = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (!res.ok) throw new Error(`login ${username}: ${res.status}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+/** JSON over REST with a bearer token; throws on a non-2xx answer (204 → null). */
+export function restClient(baseUrl: () => string, token: () => string) {
+  return async <T>(method: 'GET' | 'POST', p: string, body?: unknown, as = token()): Promise<T> => {
+    const res = await fetch(`${baseUrl()}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${as}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? null : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
+    return (res.status === 204 ? null : await res.json()) as T;
+  };
+}
+
+/** A fresh browser context (its own cookies) logged in through the login form; page errors go to `errors`. */
+export async function loginPage(browser: Browser, o: { url: string; username: string; password: string; errors: string[]; viewport?: { width: number; height: number }; mobile?: boolean }): Promise<Page> {
+  const context = await browser.newContext({ viewport: o.viewport ?? { width: 1366, height: 768 }, ...(o.mobile ? { isMobile: true, hasTouch: true } : {}) });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => o.errors.push(`${o.username}: ${String(e)}`));
+  page.on('console', (m) => {
+    // The login page's expected 401 (GET /api/auth/me before logging in) is not an error.
+    if (m.type() === 'error' && !/status of 401\b/.test(m.text())) o.errors.push(`${o.username}: ${m.text()}`);
+  });
+  await page.goto(o.url);
+  await page.fill('input[name=username]', o.username);
+  await page.fill('input[name=password]', o.password);
+  await page.click('form.login button[type=submit]');
+  await page.waitForSelector('form.login', { state: 'detached' });
+  return page;
+}

@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { AssignResponse, CreateIncidentResponse, CreateUserBody, Hospital, Incident, LoginResponse } from '@lifeline/protocol';
+import type { AssignResponse, CreateIncidentResponse, CreateUserBody, Hospital, Incident } from '@lifeline/protocol';
 import { builtUi } from './buildUi.ts';
-import { launchChromium, outsideViewport, until } from './browserSupport.ts';
+import { launchChromium, loginPage, loginToken, outsideViewport, restClient, until } from './browserSupport.ts';
 import { createUser, loadConfig, startServer, type LifelineServer } from './lifelineServer.ts';
 
 const UI_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -34,15 +34,7 @@ let bus: MqttClient;
 let token: string;
 const pageErrors: string[] = [];
 
-async function rest<T>(method: 'GET' | 'POST', p: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.url}${p}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+const rest = restClient(() => server.url, () => token);
 const state = async (id: string) => (await rest<Incident>('GET', `/api/incidents/${id}`)).state;
 
 describe('crew page on a phone (Chromium, real server)', () => {
@@ -57,23 +49,14 @@ describe('crew page on a phone (Chromium, real server)', () => {
       const r = await createUser(server.db, u);
       if (!r.ok) throw new Error(`createUser ${u.username}: ${r.message}`);
     }
-    const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'crew-dispatcher', password: PASSWORD }) });
-    token = ((await login.json()) as LoginResponse).token;
+    token = await loginToken(server.url, 'crew-dispatcher', PASSWORD);
     bus = await mqtt.connectAsync(server.mqttUrl, { clientId: 'crew-test-fleet', protocolVersion: 4 });
     await bus.publishAsync(`${PREFIX}/vehicles/C-01/position`, JSON.stringify({ seq: 1, ts: Date.now() - 30_000, lat: 10.98, lon: 106.65 }), { qos: 1 });
     await bus.publishAsync(`${PREFIX}/vehicles/C-01/status`, JSON.stringify({ status: 'available', ts: Date.now() - 30_000 }), { qos: 1 });
     await until(() => server.fleet.view('C-01')?.status === 'available', 'C-01 available');
 
     browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })).newPage();
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of 401\b/.test(m.text())) pageErrors.push(m.text());
-    });
-    await page.goto(`${server.url}/?capture`);
-    await page.fill('input[name=username]', 'crew-c1');
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('form.login button[type=submit]');
+    page = await loginPage(browser, { url: `${server.url}/?capture`, username: 'crew-c1', password: PASSWORD, errors: pageErrors, viewport: { width: 390, height: 844 }, mobile: true });
     await page.waitForSelector('.crew-page .crew-job .empty');
   });
 

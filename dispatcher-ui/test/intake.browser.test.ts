@@ -11,11 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { AssignResponse, Caller, CreateIncidentResponse, CreateUserBody, Incident, LoginResponse, TimelineEvent } from '@lifeline/protocol';
+import type { AssignResponse, Caller, CreateIncidentResponse, CreateUserBody, Incident, TimelineEvent } from '@lifeline/protocol';
 import type { LifelineTestHooks } from '../src/map/testHooks.ts';
 import { builtUi } from './buildUi.ts';
+import { launchChromium, loginPage, loginToken as tokenFor, restClient, until } from './browserSupport.ts';
 import { createUser, loadConfig, startServer, type LifelineServer } from './lifelineServer.ts';
 
 const UI_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -40,28 +41,8 @@ const pageErrors: string[] = [];
 
 declare const window: Window & { __lifeline: LifelineTestHooks };
 
-async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-async function rest<T>(method: 'GET' | 'POST', p: string, body?: unknown, as = token): Promise<T> {
-  const res = await fetch(`${server.url}${p}`, {
-    method,
-    headers: { authorization: `Bearer ${as}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
-  return (res.status === 204 ? null : await res.json()) as T;
-}
-
-async function loginToken(username: string): Promise<string> {
-  const res = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
-  return ((await res.json()) as LoginResponse).token;
-}
+const rest = restClient(() => server.url, () => token);
+const loginToken = (username: string) => tokenFor(server.url, username, PASSWORD);
 
 async function publishStatus(id: string, status: string) {
   await bus.publishAsync(`${PREFIX}/vehicles/${id}/status`, JSON.stringify({ status, ts: Date.now() }), { qos: 1 });
@@ -125,20 +106,8 @@ describe('keyboard intake and call safety (Chromium, real server)', () => {
     const first = await rest<CreateIncidentResponse>('POST', '/api/incidents', { line: '115', callerPhone: KNOWN_CALLER, location: SCENE, category: 'fall', priority: 3 });
     await rest('POST', `/api/incidents/${first.incident.id}/cancel`, { reason: 'test' });
 
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await (await browser.newContext({ viewport: { width: 1400, height: 860 } })).newPage();
-    page.on('pageerror', (e) => pageErrors.push(String(e)));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of 401\b/.test(m.text())) pageErrors.push(m.text());
-    });
-    await page.goto(`${server.url}/?capture`);
-    await page.fill('input[name=username]', DISPATCHER.username);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('form.login button[type=submit]');
+    browser = await launchChromium();
+    page = await loginPage(browser, { url: `${server.url}/?capture`, username: DISPATCHER.username, password: PASSWORD, errors: pageErrors, viewport: { width: 1400, height: 860 } });
     await page.waitForFunction(() => window.__lifeline?.connection() === 'live');
   });
 

@@ -9,11 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { CreateIncidentResponse, CreateUserBody, LoginResponse } from '@lifeline/protocol';
+import type { CreateIncidentResponse, CreateUserBody } from '@lifeline/protocol';
 import { builtUi } from './buildUi.ts';
-import { launchChromium, outsideViewport, until, VIEWPORTS } from './browserSupport.ts';
+import { launchChromium, loginPage, loginToken, outsideViewport, restClient, until, VIEWPORTS } from './browserSupport.ts';
 import { createUser, loadConfig, startServer, type LifelineServer } from './lifelineServer.ts';
 
 const UI_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -45,17 +45,6 @@ let browser: Browser;
 let bus: MqttClient;
 const pageErrors: string[] = [];
 
-async function loginPage(username: string, hash: string): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
-  page.on('pageerror', (e) => pageErrors.push(`${username}: ${String(e)}`));
-  await page.goto(`${server.url}/?capture${hash}`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', PASSWORD);
-  await page.click('form.login button[type=submit]');
-  await page.waitForSelector('form.login', { state: 'detached' });
-  return page;
-}
-
 describe('every page at phone, tablet and laptop sizes (Chromium, real server)', () => {
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'lifeline-responsive-'));
@@ -73,13 +62,9 @@ describe('every page at phone, tablet and laptop sizes (Chromium, real server)',
     await bus.publishAsync(`${PREFIX}/vehicles/R-01/status`, JSON.stringify({ status: 'available', ts: Date.now() - 30_000 }), { qos: 1 });
     await until(() => server.fleet.view('R-01')?.status === 'available', 'R-01 available');
     // A live case heading to the hospital (for the hospital's cards and the crew's job).
-    const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'r-dispatcher', password: PASSWORD }) });
-    const token = ((await login.json()) as LoginResponse).token;
-    const post = async <T>(p: string, body: unknown): Promise<T> => {
-      const res = await fetch(`${server.url}${p}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      if (!res.ok) throw new Error(`${p}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as T;
-    };
+    const token = await loginToken(server.url, 'r-dispatcher', PASSWORD);
+    const rest = restClient(() => server.url, () => token);
+    const post = <T>(p: string, body: unknown) => rest<T>('POST', p, body);
     const created = await post<CreateIncidentResponse>('/api/incidents', { line: '115', callerPhone: '0909 111 222', location: { lat: 10.991, lng: 106.663 }, category: 'cardiac', priority: 1, notes: 'Đau ngực, vã mồ hôi, tiền sử tăng huyết áp' });
     await post(`/api/incidents/${created.incident.id}/assign`, { vehicleId: 'R-01' });
     browser = await launchChromium();
@@ -93,7 +78,7 @@ describe('every page at phone, tablet and laptop sizes (Chromium, real server)',
   });
 
   it.each(PAGES)('$name: primary actions inside the viewport at every size, with screenshots', async ({ name, user, hash, ready, actions }) => {
-    const page = await loginPage(user, hash);
+    const page = await loginPage(browser, { url: `${server.url}/?capture${hash}`, username: user, password: PASSWORD, errors: pageErrors });
     await page.waitForSelector(ready);
     const bad: string[] = [];
     for (const vp of VIEWPORTS) {
