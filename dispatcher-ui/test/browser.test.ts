@@ -59,7 +59,7 @@ const pageErrors: string[] = [];
 declare const window: Window & { __lifeline: LifelineTestHooks };
 
 async function start(port = '0'): Promise<LifelineServer> {
-  const cfg = loadConfig({ PORT: port, MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SEED_DEMO: '1', SILENT_AFTER_SEC: '600', ACK_TIMEOUT_SEC: '2', STUCK_DISPATCHED_SEC: '10' });
+  const cfg = loadConfig({ MQTT_AUTH: '0', PORT: port, MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SEED_DEMO: '1', SILENT_AFTER_SEC: '600', ACK_TIMEOUT_SEC: '2', STUCK_DISPATCHED_SEC: '10' });
   return startServer(cfg, { uiDir });
 }
 

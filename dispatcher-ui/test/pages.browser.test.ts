@@ -148,7 +148,7 @@ describe('role pages in Chromium against the real server', () => {
     const t0 = Date.now();
     const uiDir = await builtUi(tmp);
     const t1 = Date.now();
-    const cfg = loadConfig({ PORT: '0', MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', HOST: '127.0.0.1', DATA_DIR: path.join(tmp, 'data'), LOG_LEVEL: 'warn', SEED_DEMO: '1', SILENT_AFTER_SEC: '3600', ACK_TIMEOUT_SEC: '600' });
+    const cfg = loadConfig({ MQTT_AUTH: '0', PORT: '0', MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', HOST: '127.0.0.1', DATA_DIR: path.join(tmp, 'data'), LOG_LEVEL: 'warn', SEED_DEMO: '1', SILENT_AFTER_SEC: '3600', ACK_TIMEOUT_SEC: '600' });
     server = await startServer(cfg, { uiDir });
     const t2 = Date.now();
     for (const u of USERS) {

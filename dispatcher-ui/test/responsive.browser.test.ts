@@ -51,7 +51,7 @@ describe('every page at phone, tablet and laptop sizes (Chromium, real server)',
     await chmod(tmp, 0o755);
     await mkdir(SHOTS, { recursive: true });
     const uiDir = await builtUi(tmp);
-    const cfg = loadConfig({ PORT: '0', MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', HOST: '127.0.0.1', DATA_DIR: path.join(tmp, 'data'), LOG_LEVEL: 'warn', SEED_DEMO: '1', SILENT_AFTER_SEC: '3600', ACK_TIMEOUT_SEC: '600' });
+    const cfg = loadConfig({ MQTT_AUTH: '0', PORT: '0', MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', HOST: '127.0.0.1', DATA_DIR: path.join(tmp, 'data'), LOG_LEVEL: 'warn', SEED_DEMO: '1', SILENT_AFTER_SEC: '3600', ACK_TIMEOUT_SEC: '600' });
     server = await startServer(cfg, { uiDir });
     for (const u of USERS) {
       const r = await createUser(server.db, u);
