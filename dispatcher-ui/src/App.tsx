@@ -1,4 +1,5 @@
 import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { TopbarNav } from './topbarNav.ts';
 import { useChime } from './features/useChime.ts';
 import type { Map as MlMap } from 'maplibre-gl';
@@ -12,6 +13,7 @@ import type { LiveStore } from './realtime/store.ts';
 import { MapView } from './map/MapView.tsx';
 import { UnitsLayer } from './map/UnitsLayer.tsx';
 import { HospitalsLayer } from './map/HospitalsLayer.tsx';
+import { useHospitals } from './features/hospitals/useHospitals.ts';
 import { IncidentsLayer } from './map/IncidentsLayer.tsx';
 import { AssignmentLinesLayer } from './map/AssignmentLinesLayer.tsx';
 import { RouteLayer } from './map/RouteLayer.tsx';
@@ -40,6 +42,11 @@ const NOTICE_MS = 10_000;
 
 const ASSIGNABLE: ReadonlySet<Incident['state']> = new Set(['received', 'triaged']);
 
+/** A key pressed with the focus on the map (after a click on it) or on nothing in particular. */
+function onMapOrPage(target: EventTarget | null): boolean {
+  return target === document.body || (target instanceof Element && target.closest('.maplibregl-map') !== null);
+}
+
 /**
  * The dispatcher screen: the live map with the unit board under it, and a side column with call
  * intake / recommendations / incident detail, and the incident queue.
@@ -60,6 +67,7 @@ export function App({ store, config, user, onLogout }: AppProps) {
   const topNav = useContext(TopbarNav);
   const incidents = useOpenIncidents(store);
   const alerts = useAlerts(store);
+  const hospitals = useHospitals();
   // A unit that does not acknowledge needs the dispatcher now: a chime, when they turned sound on.
   const sound = useChime();
   const alertCount = useRef(alerts.length);
@@ -79,6 +87,9 @@ export function App({ store, config, user, onLogout }: AppProps) {
   }, [notice]);
   const mapRef = useRef<MlMap | null>(null);
   const phoneRef = useRef<HTMLInputElement>(null);
+  const intakeRef = useRef<HTMLFormElement>(null);
+  const callAtRef = useRef(callAt);
+  callAtRef.current = callAt;
   const frameStats = useRef(new FrameStats()).current;
 
   const callSign = useCallback((id: string) => store.unit(id)?.callSign ?? id, [store]);
@@ -96,10 +107,11 @@ export function App({ store, config, user, onLogout }: AppProps) {
     [store, frameStats],
   );
 
+  // The form is rendered and focused before this returns: the digits typed right after F2 must
+  // reach the phone field, not the page (or a recommendation list, where digits assign units).
   const newCall = useCallback(() => {
-    setPanel({ kind: 'intake' });
-    // The form may only now be mounting.
-    requestAnimationFrame(() => phoneRef.current?.focus());
+    flushSync(() => setPanel({ kind: 'intake' }));
+    phoneRef.current?.focus();
   }, []);
 
   useEffect(() => {
@@ -107,6 +119,10 @@ export function App({ store, config, user, onLogout }: AppProps) {
       if (e.key === 'F2' || (e.altKey && (e.key === 'n' || e.key === 'N'))) {
         e.preventDefault();
         newCall();
+      } else if (e.key === 'Enter' && onMapOrPage(e.target) && intakeRef.current && callAtRef.current) {
+        // The pin was just placed with the mouse: Enter creates the call, as in the form.
+        e.preventDefault();
+        intakeRef.current.requestSubmit();
       } else if (e.key === 'Escape' && !(e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement)) {
         setPanel({ kind: 'intake' });
       }
@@ -216,7 +232,7 @@ export function App({ store, config, user, onLogout }: AppProps) {
       <main className="body">
         <div className="map-col">
           <MapView center={config.center} styleUrl={config.mapStyleUrl} basemap={config.basemap} attribution={config.attribution} onMapClick={(at) => placeCall(at, false)} onReady={onReady}>
-            <HospitalsLayer />
+            <HospitalsLayer hospitals={hospitals} />
             <AssignmentLinesLayer store={store} incidents={incidents} />
             <RouteLayer incidentId={selected?.id ?? null} route={route} />
             <UnitsLayer store={store} selectedId={selectedUnit} staleSec={config.unitThresholds.staleSec} onSelect={setSelectedUnit} onFrame={(n, ms) => frameStats.record(n, ms)} />
@@ -232,6 +248,11 @@ export function App({ store, config, user, onLogout }: AppProps) {
               store.dismissAlert(a);
               setSelectedIncident(a.incidentId);
               openRecs(a.incidentId, 'reassign');
+            }}
+            onAssign={(a) => {
+              store.dismissAlert(a);
+              setSelectedIncident(a.incidentId);
+              openRecs(a.incidentId, 'assign');
             }}
           />
           {notice ? (
@@ -259,6 +280,7 @@ export function App({ store, config, user, onLogout }: AppProps) {
               route={selected?.id === panelIncident.id ? route : null}
               timelineTick={timelineTick}
               callSign={callSign}
+              hospitals={hospitals}
               onAssign={() => openRecs(panelIncident.id, 'assign')}
               onReassign={() => openRecs(panelIncident.id, 'reassign')}
               onChanged={(i, n) => {
@@ -273,6 +295,7 @@ export function App({ store, config, user, onLogout }: AppProps) {
               onLocationChange={placeCall}
               onCreated={onCreated}
               phoneRef={phoneRef}
+              formRef={intakeRef}
               autoAssign={config.autoAssign}
               mapCenter={mapCenter}
               streetSearch={config.basemap.roads !== null}

@@ -55,7 +55,7 @@ describe('auto-assign in the dispatcher page (Chromium, real server)', () => {
     await mkdir(ARTIFACTS, { recursive: true });
     const uiDir = await builtUi(tmp);
     const cfg = loadConfig({
-      PORT: '0', MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', HOST: '127.0.0.1', DATA_DIR: path.join(tmp, 'data'), LOG_LEVEL: 'warn',
+      MQTT_AUTH: '0', PORT: '0', MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', HOST: '127.0.0.1', DATA_DIR: path.join(tmp, 'data'), LOG_LEVEL: 'warn',
       SEED_DEMO: '1', SILENT_AFTER_SEC: '3600', ACK_TIMEOUT_SEC: '600', AUTO_ASSIGN_PRIORITIES: '1', AUTO_ASSIGN_MAX_ETA_SEC: '600',
     });
     server = await startServer(cfg, { uiDir });

@@ -72,7 +72,7 @@ describe('offline basemap in Chromium (server with the Monaco road graph)', () =
       routing.importRoadGraph(MONACO_PBF).then((g) => routing.saveRoadGraph(graphFile, g)),
     ]);
     const cfg = loadConfig({
-      PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', DATA_DIR: path.join(tmp, 'data'),
+      MQTT_AUTH: '0', PORT: '0', HOST: '127.0.0.1', MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', DATA_DIR: path.join(tmp, 'data'),
       LOG_LEVEL: 'warn', SEED_DEMO: '1', SILENT_AFTER_SEC: '600', OSM_GRAPH: graphFile,
     });
     server = await startServer(cfg, { uiDir });

@@ -59,7 +59,7 @@ const pageErrors: string[] = [];
 declare const window: Window & { __lifeline: LifelineTestHooks };
 
 async function start(port = '0'): Promise<LifelineServer> {
-  const cfg = loadConfig({ PORT: port, MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SEED_DEMO: '1', SILENT_AFTER_SEC: '600', ACK_TIMEOUT_SEC: '2', STUCK_DISPATCHED_SEC: '10' });
+  const cfg = loadConfig({ MQTT_AUTH: '0', PORT: port, MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', SEED_DEMO: '1', SILENT_AFTER_SEC: '600', ACK_TIMEOUT_SEC: '2', STUCK_DISPATCHED_SEC: '10' });
   return startServer(cfg, { uiDir });
 }
 
@@ -383,7 +383,9 @@ describe('dispatcher page in Chromium against the real server', () => {
     const offer = await page.waitForSelector(`section.recs .dups button.merge[data-into="${secondIncident}"]`);
     await shot('duplicate-offer');
     await offer.click();
-    await page.waitForSelector(`section.detail[data-incident-id="${secondIncident}"] .timeline li[data-type="DuplicateMerged"]`);
+    const mergedEvent = await page.waitForSelector(`section.detail[data-incident-id="${secondIncident}"] .timeline li[data-type="DuplicateMerged"]`);
+    // The second caller is kept on the surviving incident.
+    expect((await mergedEvent.textContent())!.replace(/\s/g, '')).toContain('0966555666');
     expect(await page.textContent('.notice')).toMatch(/Đã gộp sự cố #\d+ vào #\d+/);
     await page.waitForSelector(`.incidents button[data-incident-id="${dup}"]`, { state: 'detached' });
   });
@@ -395,9 +397,10 @@ describe('dispatcher page in Chromium against the real server', () => {
     await page.keyboard.type('0901 234 567');
     const caller = await page.waitForSelector('form.intake .caller[data-calls="1"]');
     expect(await caller.textContent()).toContain('Đã gọi 1 lần');
-    await page.click('form.intake .caller button.link');
-    await page.fill('form.intake .caller input[name=flagReason]', 'Gọi đùa nhiều lần');
-    await page.keyboard.press('Enter');
+    // Flagging is its own action after the create button, confirmed in a dialog.
+    await page.click('form.intake button[data-action=flag-caller]');
+    await page.fill('dialog.confirm-flag input[name=flagReason]', 'Gọi đùa nhiều lần');
+    await page.click('dialog.confirm-flag button[data-action=confirm-flag]');
     await page.waitForSelector('form.intake .caller[data-flagged="true"]');
     expect(await page.textContent('form.intake .caller')).toContain('Gọi đùa nhiều lần');
 

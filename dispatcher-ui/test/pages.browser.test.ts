@@ -148,7 +148,7 @@ describe('role pages in Chromium against the real server', () => {
     const t0 = Date.now();
     const uiDir = await builtUi(tmp);
     const t1 = Date.now();
-    const cfg = loadConfig({ PORT: '0', MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', HOST: '127.0.0.1', DATA_DIR: path.join(tmp, 'data'), LOG_LEVEL: 'warn', SEED_DEMO: '1', SILENT_AFTER_SEC: '3600', ACK_TIMEOUT_SEC: '600' });
+    const cfg = loadConfig({ MQTT_AUTH: '0', PORT: '0', MQTT_PORT: '0', MQTT_HOST: '127.0.0.1', HOST: '127.0.0.1', DATA_DIR: path.join(tmp, 'data'), LOG_LEVEL: 'warn', SEED_DEMO: '1', SILENT_AFTER_SEC: '3600', ACK_TIMEOUT_SEC: '600' });
     server = await startServer(cfg, { uiDir });
     const t2 = Date.now();
     for (const u of USERS) {
@@ -343,8 +343,8 @@ describe('role pages in Chromium against the real server', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('a.csv')]);
     const csv = await readFile((await download.path())!, 'utf8');
     const lines = csv.trim().split('\n');
-    expect(lines[0]).toBe('line,calls,cancelled,completed,interval,n,mean_s,median_s,p90_s,target_s,within_target');
-    expect(lines.some((l) => l.startsWith('1022,1,0,1,response,1,300,300,300,900,1'))).toBe(true);
+    expect(lines[0]).toBe('line,calls,cancelled,merged,waiting,completed,interval,n,mean_s,median_s,p90_s,target_s,within_target');
+    expect(lines.some((l) => l.startsWith('1022,1,0,0,0,1,response,1,300,300,300,900,1'))).toBe(true);
 
     // English, with the locale's formats.
     await page.click('.tabbar .lang');
@@ -381,10 +381,10 @@ describe('role pages in Chromium against the real server', () => {
     await page.context().close();
   });
 
-  it("crew page: points to the cab's panel and shows its own unit's job", async () => {
+  it("crew page: shows its own unit's job", async () => {
     const incidentId = server.fleet.view('H-02')?.incidentId ?? null;
     const page = await loginPage('crew-h2');
-    await page.waitForSelector('.crew-page .crew-note');
+    await page.waitForSelector('.crew-page .crew-job');
     if (incidentId) await page.waitForSelector(`.crew-job dl[data-incident-id="${incidentId}"]`);
     else await page.waitForSelector('.crew-job .empty');
     await page.screenshot({ path: path.join(ARTIFACTS, 'crew.png') });

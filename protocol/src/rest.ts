@@ -262,6 +262,32 @@ export const ReasonBodySchema = Type.Object(
 
 export const IncidentParamsSchema = Type.Object({ id: IncidentIdSchema });
 
+/**
+ * `POST /api/incidents/:id/destination`: the dispatcher sends the patient to another hospital
+ * than the one the server chose (a specialty, a hospital's phone call). The reason is required:
+ * it goes on the timeline, and the unit gets its assignment again with the new hospital.
+ */
+export const ChangeDestinationBodySchema = Type.Object(
+  { hospitalId: Type.String({ minLength: 1, maxLength: 64 }), reason: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }) },
+  { additionalProperties: false },
+);
+export type ChangeDestinationBody = Static<typeof ChangeDestinationBodySchema>;
+
+/**
+ * `POST /api/vehicles` (admin): registers a unit, which then appears on the board (offline until
+ * it reports). Credentials and trackers are given only to registered units, so a typo never
+ * becomes a phantom unit.
+ */
+export const RegisterUnitBodySchema = Type.Object(
+  { id: VehicleIdSchema, callSign: Type.String({ minLength: 1, maxLength: 40, pattern: '\\S' }) },
+  { additionalProperties: false },
+);
+export type RegisterUnitBody = Static<typeof RegisterUnitBodySchema>;
+
+/** `POST /api/crew/ack`: the crew acknowledges its unit's current assignment from the crew page. */
+export const CrewAckBodySchema = Type.Object({ assignmentId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+export type CrewAckBody = Static<typeof CrewAckBodySchema>;
+
 export const PositionSchema = Type.Object({
   lat: LatSchema,
   lng: LngSchema,

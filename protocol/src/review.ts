@@ -50,8 +50,13 @@ export interface IntervalStats {
 export interface KpiGroup {
   key: Record<string, string | number>;
   calls: number;
+  /** Cancelled calls, not counting merged duplicates. */
   cancelled: number;
-  /** Share (0–1) of calls closed. */
+  /** Calls merged into another incident as duplicates. */
+  merged: number;
+  /** Calls still waiting for a unit now (counted in call → assignment by their wait so far). */
+  waiting: number;
+  /** Share (0–1) of calls closed, of those not merged into another. */
   completed: number | null;
   intervals: Record<IntervalName, IntervalStats>;
 }

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { IncidentIdSchema, VehicleIdSchema } from './common.ts';
+import { IncidentIdSchema, UnitStatusSchema, VehicleIdSchema } from './common.ts';
 import { HospitalCaseSchema } from './auth.ts';
 import { IncidentSchema, VehicleSchema } from './rest.ts';
 
@@ -24,13 +24,20 @@ export const UnitsDeltaEventSchema = Type.Object({
 });
 export type UnitsDeltaEvent = Static<typeof UnitsDeltaEventSchema>;
 
+/**
+ * Something a dispatcher must act on now. `ack_timeout`: the unit did not acknowledge its
+ * assignment in time. `unit_released`: the unit handed the call back by its own report (back in
+ * service, out of service) before reaching the patient, so the call is waiting for a unit again.
+ */
 export const AlertEventSchema = Type.Object({
-  type: Type.Union([Type.Literal('ack_timeout')]),
+  type: Type.Union([Type.Literal('ack_timeout'), Type.Literal('unit_released')]),
   incidentId: IncidentIdSchema,
   vehicleId: VehicleIdSchema,
   ts: Type.String(),
   /** The auto-assign policy already gave the incident to this unit (the alert informs, it stays until dismissed). */
   autoReassignedTo: Type.Optional(VehicleIdSchema),
+  /** `unit_released`: the status the unit reported (the reason the call came back). */
+  unitStatus: Type.Optional(UnitStatusSchema),
 });
 export type AlertEvent = Static<typeof AlertEventSchema>;
 

@@ -278,6 +278,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       // The alert is raised either way; it names the unit the auto-assign policy moved the call to, if any.
       ackTimedOut: (incidentId, vehicleId) =>
         void autoAssign.afterNoAck(incidentId, vehicleId).then((to) => realtime?.alert({ type: 'ack_timeout', incidentId, vehicleId, ts: new Date().toISOString(), ...(to ? { autoReassignedTo: to } : {}) })),
+      unitReleased: (incidentId, vehicleId, unitStatus) => realtime?.alert({ type: 'unit_released', incidentId, vehicleId, unitStatus, ts: new Date().toISOString() }),
       timelineAppended: (incidentId, type) => realtime?.timelineAppended(incidentId, type),
       hospitals: () => hospitals,
       ackTimeoutMs: cfg.ackTimeoutSec * 1000,

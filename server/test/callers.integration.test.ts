@@ -95,7 +95,11 @@ describe('callers and duplicates (embedded)', () => {
     const src = (await api(server.url, 'GET', `/api/incidents/${second.body.incident.id}/timeline`)).body.map((e: { type: string }) => e.type);
     expect(src.slice(-2)).toEqual(['IncidentCancelled', 'MergedInto']);
     const dst = (await api(server.url, 'GET', `/api/incidents/${first.id}/timeline`)).body;
-    expect(dst.at(-1)).toMatchObject({ type: 'DuplicateMerged', data: { incidentId: second.body.incident.id } });
+    // The second caller stays on the surviving incident: phone, name and time of the call.
+    expect(dst.at(-1)).toMatchObject({
+      type: 'DuplicateMerged',
+      data: { incidentId: second.body.incident.id, callerPhone: second.body.incident.callerPhone, callerName: second.body.incident.callerName, calledAt: second.body.incident.createdAt },
+    });
     expect((await api(server.url, 'POST', `/api/incidents/${first.id}/merge`, { intoIncidentId: first.id })).status).toBe(409);
     expect((await api(server.url, 'POST', `/api/incidents/${first.id}/merge`, { intoIncidentId: second.body.incident.id })).status).toBe(409);
   });

@@ -102,7 +102,9 @@ describe.skipIf(unavailable !== null)('two server instances sharing broker, Post
 
     // A phone mapped on A reports to B over HTTP: B stores it (its reply means stored), A shows it too.
     const phone = `PH-${env.id}`;
-    expect((await api(A.url, 'POST', '/api/trackers', { kind: 'osmand', deviceKey: `dev-${env.id}`, vehicleId: phone }, await login(A, 'admin'))).status).toBe(201);
+    const admin = await login(A, 'admin');
+    expect((await api(A.url, 'POST', '/api/vehicles', { id: phone, callSign: phone }, admin)).status).toBe(201);
+    expect((await api(A.url, 'POST', '/api/trackers', { kind: 'osmand', deviceKey: `dev-${env.id}`, vehicleId: phone }, admin)).status).toBe(201);
     const t = Math.floor(Date.now() / 1000);
     await waitFor(async () => (await fetch(`${B.url}/osmand?id=dev-${env.id}&lat=10.99&lon=106.66&timestamp=${t}`)).status === 200, 'B knows the phone and stores its fix');
     expect(await B.db.selectFrom('vehicle_positions').select('seq').where('vehicle_id', '=', phone).execute()).toHaveLength(1);

@@ -6,7 +6,7 @@ const T0 = Date.UTC(2026, 10, 20, 1, 0, 0); // 08:00 in Hồ Chí Minh City (UTC
 const s = (sec: number) => T0 + sec * 1000;
 
 function call(over: Partial<IncidentTimes>): IncidentTimes {
-  return { line: '115', category: 'cardiac', priority: 1, createdAt: T0, assignedAt: null, enRouteAt: null, onSceneAt: null, atHospitalAt: null, closedAt: null, cancelledAt: null, ...over };
+  return { line: '115', category: 'cardiac', priority: 1, createdAt: T0, assignedAt: null, enRouteAt: null, onSceneAt: null, atHospitalAt: null, closedAt: null, cancelledAt: null, mergedAt: null, ...over };
 }
 
 describe('percentile (nearest rank)', () => {
@@ -93,9 +93,9 @@ describe('computeKpis', () => {
   it('exports CSV with one row per group and interval', () => {
     const csv = kpisToCsv(computeKpis(calls, ['line']), ['line']);
     const lines = csv.trim().split('\n');
-    expect(lines[0]).toBe('line,calls,cancelled,completed,interval,n,mean_s,median_s,p90_s,target_s,within_target');
+    expect(lines[0]).toBe('line,calls,cancelled,merged,waiting,completed,interval,n,mean_s,median_s,p90_s,target_s,within_target');
     expect(lines).toHaveLength(1 + 2 * 5);
-    expect(lines).toContain('115,2,0,1,turnout,2,60,60,70,60,0.5');
+    expect(lines).toContain('115,2,0,0,0,1,turnout,2,60,60,70,60,0.5');
   });
 });
 
@@ -112,5 +112,31 @@ describe('chooseHospital', () => {
   });
   it('returns null with no hospitals', () => {
     expect(chooseHospital([], [])).toBeNull();
+  });
+});
+
+describe('calls still waiting and merged duplicates', () => {
+  it('counts a call still waiting for a unit against call → assignment, by how long it has waited so far', () => {
+    // One call assigned in 30 s, one waiting for 10 minutes at `now`: not "100 % on target".
+    const [g] = computeKpis([call({ assignedAt: s(30) }), call({ createdAt: s(0) })], [], undefined, undefined, s(600));
+    expect(g!.waiting).toBe(1);
+    expect(g!.intervals.callToAssign.n).toBe(2);
+    expect(g!.intervals.callToAssign.withinTarget).toBe(0.5);
+    expect(g!.intervals.callToAssign.p90Sec).toBe(600);
+  });
+  it('does not count cancelled, merged or closed calls as waiting', () => {
+    const [g] = computeKpis([call({ cancelledAt: s(20) }), call({ cancelledAt: s(20), mergedAt: s(20) }), call({ closedAt: s(50) })], [], undefined, undefined, s(600));
+    expect(g!.waiting).toBe(0);
+    expect(g!.intervals.callToAssign.n).toBe(0);
+  });
+  it('counts a merged duplicate as merged, not cancelled, and leaves it out of the completion rate', () => {
+    const [g] = computeKpis([call({ assignedAt: s(30), closedAt: s(900) }), call({ cancelledAt: s(40), mergedAt: s(40) }), call({ cancelledAt: s(60) })], [], undefined, undefined, s(1000));
+    expect([g!.calls, g!.cancelled, g!.merged]).toEqual([3, 1, 1]);
+    expect(g!.completed).toBe(0.5); // 1 closed of the 2 calls that were incidents of their own
+  });
+  it('puts waiting and merged in the CSV', () => {
+    const csv = kpisToCsv(computeKpis([call({ createdAt: s(0) }), call({ cancelledAt: s(1), mergedAt: s(1) })], [], undefined, undefined, s(120)), []);
+    expect(csv.split('\n')[0]).toBe('calls,cancelled,merged,waiting,completed,interval,n,mean_s,median_s,p90_s,target_s,within_target');
+    expect(csv.split('\n')[1]).toBe('2,0,1,1,0,callToAssign,1,120,120,120,60,0');
   });
 });

@@ -21,6 +21,8 @@ function connectAs(url: string, username: string | undefined, password: string |
 }
 
 async function credentials(server: LifelineServer, admin: string, unit: string) {
+  // Registered first (409 when it already is): credentials go only to registered units.
+  expect([201, 409]).toContain((await api(server.url, 'POST', '/api/vehicles', { id: unit, callSign: unit }, admin)).status);
   const r = await api<{ username: string; password: string }>(server.url, 'POST', `/api/vehicles/${unit}/credentials`, undefined, admin);
   expect(r.status).toBe(200);
   return r.body;

@@ -57,6 +57,7 @@ describe('phones as trackers, and fix quality (embedded)', () => {
       ['owntracks', 'lan/pixel7', 'PH-1'],
       ['osmand', 'a1b2c3d4e5', 'PH-2'],
     ]) {
+      expect((await api(server.url, 'POST', '/api/vehicles', { id: vehicleId, callSign: vehicleId }, admin)).status).toBe(201);
       expect((await api(server.url, 'POST', '/api/trackers', { kind, deviceKey, vehicleId }, admin)).status).toBe(201);
     }
   });

@@ -52,6 +52,7 @@ describe('vehicle agent with per-unit credentials (MQTT_AUTH=1)', () => {
   });
 
   it('connects with the credentials the server issued and its positions are stored; a wrong password is refused', async () => {
+    expect((await api(server.url, 'POST', '/api/vehicles', { id: 'AUTH-A1', callSign: 'AUTH-A1' }, admin)).status).toBe(201);
     const creds = await api<{ username: string; password: string }>(server.url, 'POST', '/api/vehicles/AUTH-A1/credentials', undefined, admin);
     expect(creds.status).toBe(200);
     const good = await start('AUTH-A1', creds.body.username, creds.body.password);
@@ -68,6 +69,7 @@ describe('vehicle agent with per-unit credentials (MQTT_AUTH=1)', () => {
   it('an NMEA log from a real receiver drives a unit: every fix stored with its receiver time, the live position is the last fix', async () => {
     const { fixes } = decodeNmea(await readFile(NMEA_LOG, 'latin1'));
     expect(fixes.length).toBeGreaterThan(10);
+    expect((await api(server.url, 'POST', '/api/vehicles', { id: 'NMEA-1', callSign: 'NMEA-1' }, admin)).status).toBe(201);
     const creds = await api<{ username: string; password: string }>(server.url, 'POST', '/api/vehicles/NMEA-1/credentials', undefined, admin);
     const agent = await start('NMEA-1', creds.body.username, creds.body.password, nmeaFileSource(NMEA_LOG));
     await waitFor(() => agent.stats().fixes === fixes.length && agent.snapshot().spool.positions === 0, 'every fix reported and confirmed', 30_000).catch((err: Error) => {

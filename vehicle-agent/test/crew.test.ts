@@ -47,6 +47,11 @@ describe('crew commands', () => {
     expect([b.assignment?.assignmentId, b.status, b.acked]).toEqual(['a-2', 'dispatched', false]);
   });
 
+  it('the same assignment again with another hospital (the dispatcher changed the destination) keeps the job and takes the hospital', () => {
+    const r = receiveAssignment(at('en_route'), { ...A, hospital: H2 });
+    expect([r.assignment?.assignmentId, r.status, r.acked, r.hospitalId, r.assignment?.hospital?.id]).toEqual(['a-1', 'en_route', true, 'h2', 'h2']);
+  });
+
   it.each<[string, CrewMemo, string, string | null, boolean]>([
     ['cancel on the way: available', at('en_route'), 'a-1', 'available', true],
     ['cancel of an old assignment: ignored', at('en_route'), 'a-0', null, false],

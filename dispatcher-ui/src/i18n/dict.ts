@@ -8,7 +8,7 @@ export const vi = {
   'lang.other': 'English',
   'sound.on': 'Âm báo: bật',
   'sound.off': 'Âm báo: tắt',
-  'sound.title': 'Phát âm báo khi xe không xác nhận nhiệm vụ',
+  'sound.title': 'Phát âm báo khi xe không xác nhận nhiệm vụ hoặc trả lại sự cố',
 
   'conn.connecting': 'Đang kết nối…',
   'conn.live': 'Trực tuyến',
@@ -108,6 +108,7 @@ export const vi = {
 
   'alert.ack_timeout': 'Xe {unit} chưa xác nhận sự cố #{number}.',
   'alert.dismiss': 'Bỏ qua',
+  'alert.unit_released': 'Sự cố #{number} trở lại hàng chờ: xe {unit} báo “{status}” giữa nhiệm vụ.',
 
   'legend.title': 'Xe cứu thương',
   'legend.offline': 'Mất tín hiệu',
@@ -146,6 +147,8 @@ export const vi = {
   'caller.stillTaken': 'cuộc gọi vẫn được tiếp nhận',
   'caller.flagReason': 'Lý do đánh dấu',
   'caller.flagConfirm': 'Đánh dấu',
+  'caller.flagTitle': 'Đánh dấu số {phone} là quấy rối?',
+  'caller.flagExplain': 'Cuộc gọi của số này vẫn được tiếp nhận; dấu chỉ để cảnh báo điều phối viên.',
 
   'why.fastest': 'đến nhanh nhất',
   'why.slower': 'chậm hơn {sec} giây',
@@ -207,6 +210,18 @@ export const vi = {
   'timeline.CallerFlagged': 'Người gọi bị đánh dấu',
   'timeline.MergedInto': 'Gộp vào sự cố khác',
   'timeline.DuplicateMerged': 'Gộp cuộc gọi trùng',
+  'timeline.DestinationChanged': 'Đổi bệnh viện đến',
+  'dest.label': 'Bệnh viện đến',
+  'dest.pending': 'chọn khi phân công xe',
+  'dest.change': 'Đổi bệnh viện',
+  'dest.choose': 'Bệnh viện mới',
+  'dest.reason': 'Lý do đổi (bắt buộc)',
+  'dest.confirm': 'Đổi bệnh viện đến',
+  'dest.changed': 'Sự cố #{number}: bệnh viện đến là {hospital}; xe đã được báo.',
+  'hospital.diversion': 'đang chuyển hướng (không nhận xe)',
+  'hospital.beds': '{n} giường trống',
+  'hospital.noBeds': 'hết giường cấp cứu',
+  'hospital.unknown': 'chưa báo số giường',
 
   'actor.dispatcher': 'Điều phối viên {name}',
   'actor.supervisor': 'Giám sát {name}',
@@ -278,7 +293,7 @@ export const en: Record<MessageKey, string> = {
   'lang.other': 'Tiếng Việt',
   'sound.on': 'Sound: on',
   'sound.off': 'Sound: off',
-  'sound.title': 'Play a chime when a unit does not acknowledge',
+  'sound.title': 'Play a chime when a unit does not acknowledge or hands a call back',
 
   'conn.connecting': 'Connecting…',
   'conn.live': 'Live',
@@ -378,6 +393,7 @@ export const en: Record<MessageKey, string> = {
 
   'alert.ack_timeout': 'Unit {unit} has not acknowledged incident #{number}.',
   'alert.dismiss': 'Dismiss',
+  'alert.unit_released': 'Incident #{number} is back in the queue: unit {unit} reported “{status}” mid-job.',
 
   'legend.title': 'Ambulances',
   'legend.offline': 'Offline',
@@ -416,6 +432,8 @@ export const en: Record<MessageKey, string> = {
   'caller.stillTaken': 'the call is still taken',
   'caller.flagReason': 'Reason for the flag',
   'caller.flagConfirm': 'Flag',
+  'caller.flagTitle': 'Flag {phone} as a harassing caller?',
+  'caller.flagExplain': 'Calls from this number are still taken; the flag only warns dispatchers.',
 
   'why.fastest': 'fastest to arrive',
   'why.slower': '{sec} s slower',
@@ -477,6 +495,18 @@ export const en: Record<MessageKey, string> = {
   'timeline.CallerFlagged': 'Caller is flagged',
   'timeline.MergedInto': 'Merged into another incident',
   'timeline.DuplicateMerged': 'Duplicate call merged',
+  'timeline.DestinationChanged': 'Destination changed',
+  'dest.label': 'Destination',
+  'dest.pending': 'chosen when a unit is assigned',
+  'dest.change': 'Change hospital',
+  'dest.choose': 'New hospital',
+  'dest.reason': 'Reason for the change (required)',
+  'dest.confirm': 'Change destination',
+  'dest.changed': 'Incident #{number}: destination is now {hospital}; the unit was told.',
+  'hospital.diversion': 'on diversion (not receiving ambulances)',
+  'hospital.beds': '{n} free ED beds',
+  'hospital.noBeds': 'no free ED beds',
+  'hospital.unknown': 'beds not reported',
 
   'actor.dispatcher': 'Dispatcher {name}',
   'actor.supervisor': 'Supervisor {name}',

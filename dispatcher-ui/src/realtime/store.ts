@@ -47,9 +47,11 @@ const MAX_ALERTS = 20;
  * An ack-timeout alert stands while its unit still holds the incident unacknowledged; a late ack,
  * a reassignment, a cancellation or closing clears it. When the auto-assign policy already moved
  * the incident (`autoReassignedTo`), the alert tells of a unit that did not answer: it stands
- * until dismissed, or until the incident is cancelled or closed.
+ * until dismissed, or until the incident is cancelled or closed. A released-unit alert stands while
+ * the call waits for a unit: assigning one, cancelling or closing clears it.
  */
 export function alertStillHolds(alert: AlertEvent, incident: Incident): boolean {
+  if (alert.type === 'unit_released') return incident.vehicleId === null && (incident.state === 'received' || incident.state === 'triaged');
   if (alert.autoReassignedTo) return incident.state !== 'cancelled' && incident.state !== 'closed';
   return incident.state === 'assigned' && incident.vehicleId === alert.vehicleId;
 }

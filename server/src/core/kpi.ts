@@ -19,6 +19,8 @@ export interface IncidentTimes {
   atHospitalAt: number | null;
   closedAt: number | null;
   cancelledAt: number | null;
+  /** Merged into another incident as a duplicate call (it is cancelled too, but not "cancelled"). */
+  mergedAt: number | null;
 }
 
 export type { GroupBy, IntervalName, IntervalStats, KpiGroup };
@@ -76,6 +78,22 @@ export function intervalSec(t: IncidentTimes, name: IntervalName): number | null
   return (b - a) / 1000;
 }
 
+/** Still waiting for a unit at `nowMs`: never assigned, and neither cancelled nor closed. */
+export function waitingAt(t: IncidentTimes, nowMs: number): boolean {
+  return t.assignedAt === null && t.cancelledAt === null && t.closedAt === null && t.createdAt <= nowMs;
+}
+
+/**
+ * The sample of an interval. A call still waiting for a unit counts against call → assignment by
+ * how long it has waited so far (a lower bound of its interval): leaving it out would show a
+ * centre that cannot find units as "on target".
+ */
+function sample(items: readonly IncidentTimes[], name: IntervalName, nowMs: number | null): number[] {
+  const values = items.map((t) => intervalSec(t, name)).filter((v): v is number => v !== null);
+  if (name === 'callToAssign' && nowMs !== null) for (const t of items) if (waitingAt(t, nowMs)) values.push((nowMs - t.createdAt) / 1000);
+  return values;
+}
+
 
 /** Local calendar day of an instant in a time zone, YYYY-MM-DD. */
 export function localDay(ms: number, timeZone: string): string {
@@ -87,6 +105,8 @@ export function computeKpis(
   groupBy: readonly GroupBy[] = [],
   targets: Record<IntervalName, number> = DEFAULT_TARGETS,
   timeZone = 'Asia/Ho_Chi_Minh',
+  /** Now, epoch ms: calls still waiting count against call → assignment up to it (null: leave them out). */
+  nowMs: number | null = null,
 ): KpiGroup[] {
   const groups = new Map<string, { key: Record<string, string | number>; items: IncidentTimes[] }>();
   for (const t of incidents) {
@@ -101,15 +121,18 @@ export function computeKpis(
   for (const { key, items } of groups.values()) {
     const intervals = {} as Record<IntervalName, IntervalStats>;
     for (const name of Object.keys(INTERVALS) as IntervalName[]) {
-      const values = items.map((t) => intervalSec(t, name)).filter((v): v is number => v !== null);
-      intervals[name] = intervalStats(values, targets[name]);
+      intervals[name] = intervalStats(sample(items, name, nowMs), targets[name]);
     }
-    const cancelled = items.filter((t) => t.cancelledAt !== null).length;
+    // A merged duplicate is a second call about an incident already open, not a cancelled one.
+    const merged = items.filter((t) => t.mergedAt !== null).length;
+    const own = items.length - merged;
     out.push({
       key,
       calls: items.length,
-      cancelled,
-      completed: items.length ? items.filter((t) => t.closedAt !== null).length / items.length : null,
+      cancelled: items.filter((t) => t.cancelledAt !== null && t.mergedAt === null).length,
+      merged,
+      waiting: nowMs === null ? 0 : items.filter((t) => waitingAt(t, nowMs)).length,
+      completed: own ? items.filter((t) => t.closedAt !== null).length / own : null,
       intervals,
     });
   }
@@ -118,13 +141,13 @@ export function computeKpis(
 
 /** CSV of KPI groups: one row per group and interval. */
 export function kpisToCsv(groups: readonly KpiGroup[], groupBy: readonly GroupBy[]): string {
-  const header = [...groupBy, 'calls', 'cancelled', 'completed', 'interval', 'n', 'mean_s', 'median_s', 'p90_s', 'target_s', 'within_target'];
+  const header = [...groupBy, 'calls', 'cancelled', 'merged', 'waiting', 'completed', 'interval', 'n', 'mean_s', 'median_s', 'p90_s', 'target_s', 'within_target'];
   const fmt = (v: number | null) => (v === null ? '' : String(Math.round(v * 1000) / 1000));
   const rows = [header.join(',')];
   for (const g of groups) {
     for (const [name, s] of Object.entries(g.intervals)) {
       rows.push(
-        [...groupBy.map((k) => csvCell(String(g.key[k]))), g.calls, g.cancelled, fmt(g.completed), name, s.n, fmt(s.meanSec), fmt(s.medianSec), fmt(s.p90Sec), s.targetSec, fmt(s.withinTarget)].join(','),
+        [...groupBy.map((k) => csvCell(String(g.key[k]))), g.calls, g.cancelled, g.merged, g.waiting, fmt(g.completed), name, s.n, fmt(s.meanSec), fmt(s.medianSec), fmt(s.p90Sec), s.targetSec, fmt(s.withinTarget)].join(','),
       );
     }
   }

@@ -59,6 +59,8 @@ export interface DispatchDeps {
   publishCancel(vehicleId: string, msg: CancelMsg): Promise<void>;
   incidentChanged(incident: Incident): void;
   ackTimedOut(incidentId: string, vehicleId: string): void;
+  /** The unit's own status report handed the incident back to the queue (committed). */
+  unitReleased(incidentId: string, vehicleId: string, unitStatus: UnitStatus): void;
   /** An event was appended to an incident's timeline without changing the incident (committed). */
   timelineAppended(incidentId: string, type: string): void;
   hospitals(): Hospital[];
@@ -157,8 +159,7 @@ export class DispatchService {
   }
 
   async assign(incidentId: string, vehicleId: string, actor: string, reason?: string): Promise<AssignResult> {
-    const seen = await getIncident(this.d.db, incidentId);
-    const destination = seen ? await this.chooseDestination(seen) : null;
+    const destination = await this.destinationFor(incidentId);
     const result = await this.syncingOnFailure([vehicleId], () =>
       retryOnConflict(() =>
         this.d.db
@@ -185,8 +186,7 @@ export class DispatchService {
    */
   async reassign(incidentId: string, vehicleId: string, actor: string, reason?: string, onlyUnackedAssignment?: string): Promise<AssignResult> {
     let released: Released | null = null;
-    const seen = await getIncident(this.d.db, incidentId);
-    const destination = seen ? await this.chooseDestination(seen) : null;
+    const destination = await this.destinationFor(incidentId);
     const result = await this.withIncident(incidentId, [vehicleId], async (trx, incident): Promise<AssignResult> => {
       if (incident.vehicleId === vehicleId) return { ok: false, code: 'INVALID_TRANSITION', message: `unit ${vehicleId} already holds this incident` };
       if (onlyUnackedAssignment && (incident.assignmentId !== onlyUnackedAssignment || incident.state !== 'assigned')) {
@@ -208,6 +208,50 @@ export class DispatchService {
     return this.afterAssign(result, vehicleId, released);
   }
 
+  /**
+   * The server's destination for an incident about to be assigned; null (keep the incident's own)
+   * when a dispatcher already chose its hospital, so a change of unit does not undo that choice.
+   */
+  private async destinationFor(incidentId: string): Promise<HospitalChoice | null> {
+    const seen = await getIncident(this.d.db, incidentId);
+    if (!seen) return null;
+    const chosen = await this.d.db.selectFrom('incident_events').select('id').where('incident_id', '=', incidentId).where('type', '=', 'DestinationChanged').executeTakeFirst();
+    return chosen ? null : this.chooseDestination(seen);
+  }
+
+  /**
+   * The dispatcher sends the patient to another hospital, with a reason (on the timeline). Only
+   * while a unit holds the call and has not yet reached a hospital; the unit gets its assignment
+   * again (same assignment id) carrying the new hospital.
+   */
+  async changeDestination(incidentId: string, hospitalId: string, actor: string, reason: string): Promise<TransitionOutcome> {
+    const hospital = this.d.hospitals().find((h) => h.id === hospitalId);
+    if (!hospital) return { ok: false, code: 'NOT_FOUND', message: `hospital ${hospitalId} does not exist` };
+    const result = await this.d.db.transaction().execute(async (trx): Promise<TransitionOutcome> => {
+      const incident = await getIncident(trx, incidentId, true);
+      if (!incident) return { ok: false, code: 'NOT_FOUND', message: `incident ${incidentId} does not exist` };
+      if (!DESTINATION_CHANGEABLE.has(incident.state)) {
+        return { ok: false, code: 'INVALID_TRANSITION', message: `incident is ${incident.state}; its destination cannot be changed now` };
+      }
+      if (incident.hospitalId === hospitalId) return { ok: false, code: 'INVALID_TRANSITION', message: `${hospital.name} is already the destination` };
+      const updated = await updateIncidentState(trx, incident.id, incident.state, { vehicleId: incident.vehicleId, assignmentId: incident.assignmentId, hospitalId });
+      await appendEvent(trx, incident.id, 'DestinationChanged', actor, { hospitalId, fromHospitalId: incident.hospitalId, reason, vehicleId: incident.vehicleId });
+      return { ok: true, incident: updated };
+    });
+    if (!result.ok) return result;
+    this.d.incidentChanged(result.incident);
+    const { vehicleId, assignmentId } = result.incident;
+    if (vehicleId && assignmentId) {
+      try {
+        await this.d.publishAssignment(vehicleId, this.assignmentMsg(result.incident, assignmentId));
+      } catch (err) {
+        this.d.log.error({ err, vehicleId, incidentId }, 'new destination could not be published');
+        await this.note(incidentId, 'AssignmentPublishFailed', 'system', { vehicleId, assignmentId, error: String(err) });
+      }
+    }
+    return result;
+  }
+
   /** Cancels the call; a unit holding it is released and told to stand down. */
   async cancel(incidentId: string, actor: string, reason?: string): Promise<TransitionOutcome> {
     return this.finish(incidentId, 'cancelled', actor, reason);
@@ -222,7 +266,9 @@ export class DispatchService {
     const r = await this.finish(sourceId, 'cancelled', actor, `duplicate of #${into.number}`);
     if (!r.ok) return r;
     await this.note(sourceId, 'MergedInto', actor, { incidentId: into.id, number: into.number });
-    await this.note(into.id, 'DuplicateMerged', actor, { incidentId: sourceId, number: r.incident.number, callerPhone: r.incident.callerPhone });
+    // The second caller stays on the surviving incident (a callback number, a second witness).
+    const second = r.incident;
+    await this.note(into.id, 'DuplicateMerged', actor, { incidentId: sourceId, number: second.number, callerPhone: second.callerPhone, callerName: second.callerName, calledAt: second.createdAt });
     return r;
   }
 
@@ -342,9 +388,10 @@ export class DispatchService {
     }
   }
 
-  private async sendAssignment(incident: Incident, vehicleId: string, assignmentId: string): Promise<void> {
+  /** What the unit is told of its job (sent again, same id, when the destination changes). */
+  private assignmentMsg(incident: Incident, assignmentId: string): AssignmentMsg {
     const hospital = this.d.hospitals().find((h) => h.id === incident.hospitalId) ?? null;
-    const msg: AssignmentMsg = {
+    return {
       assignmentId,
       incidentId: incident.id,
       assignedAt: Date.now(),
@@ -359,8 +406,11 @@ export class DispatchService {
       destination: incident.location,
       ...(hospital ? { hospital: { id: hospital.id, name: hospital.name, location: hospital.location } } : {}),
     };
+  }
+
+  private async sendAssignment(incident: Incident, vehicleId: string, assignmentId: string): Promise<void> {
     try {
-      await this.d.publishAssignment(vehicleId, msg);
+      await this.d.publishAssignment(vehicleId, this.assignmentMsg(incident, assignmentId));
       await this.note(incident.id, 'AssignmentPublished', 'system', { vehicleId, assignmentId });
     } catch (err) {
       this.d.log.error({ err, vehicleId, incidentId: incident.id }, 'assignment could not be published');
@@ -512,11 +562,11 @@ export class DispatchService {
     return next;
   }
 
-  /** First sight of a unit: register it in the database and the live fleet. */
-  async ensureUnit(vehicleId: string): Promise<void> {
+  /** First sight of a unit (or an admin registering it): register it in the database and the live fleet. */
+  async ensureUnit(vehicleId: string, callSign = vehicleId): Promise<void> {
     if (this.d.fleet.has(vehicleId)) return;
-    await ensureVehicle(this.d.db, vehicleId);
-    this.d.fleet.register(vehicleId);
+    await ensureVehicle(this.d.db, vehicleId, callSign);
+    this.d.fleet.register(vehicleId, callSign);
     this.d.counters.inc('units_registered');
     this.cluster?.unitsChanged([vehicleId]);
   }
@@ -621,7 +671,7 @@ export class DispatchService {
         .set({ status, incident_id: incidentId, status_device_ts: deviceTs, online: true, status_changed_at: sql<Date>`now()` })
         .where('id', '=', vehicleId)
         .execute();
-      return { stale: false as const, status, incidentId, incident };
+      return { stale: false as const, status, incidentId, incident, handedBack: incident?.state === 'triaged' };
     }));
     if (!changed) return;
     if (changed.stale) {
@@ -633,6 +683,8 @@ export class DispatchService {
     await this.syncUnits([vehicleId]);
     this.cluster?.unitsChanged([vehicleId]);
     if (changed.incident) this.d.incidentChanged(changed.incident);
+    // Nobody is on the way any more: the dispatcher must hear it, not find it in the queue.
+    if (changed.incident && changed.handedBack) this.d.unitReleased(changed.incident.id, vehicleId, msg.status);
   }
 
   /**
@@ -675,6 +727,9 @@ export class DispatchService {
     this.ackTimers.clear();
   }
 }
+
+/** A unit holds the call and has not reached a hospital yet. */
+const DESTINATION_CHANGEABLE: ReadonlySet<Incident['state']> = new Set(['assigned', 'acknowledged', 'en_route', 'on_scene', 'transporting']);
 
 export interface ClusterHooks {
   unitsChanged(vehicleIds: string[]): void;

@@ -63,9 +63,16 @@ export function crewCommand(memo: CrewMemo, cmd: CrewCommand, ts: number): CrewO
   return { ok: true, memo: next, publish: { kind: 'status', msg } };
 }
 
-/** A new assignment from the server replaces any current one (the dispatcher re-tasked the unit). */
+/**
+ * A new assignment from the server replaces any current one (the dispatcher re-tasked the unit).
+ * The same assignment again is a QoS 1 redelivery, or the dispatcher's new destination hospital:
+ * the job, its status and its ack stay, the hospital is taken.
+ */
 export function receiveAssignment(memo: CrewMemo, a: AssignmentMsg): CrewMemo {
-  if (memo.assignment?.assignmentId === a.assignmentId) return memo; // QoS 1 redelivery
+  if (memo.assignment?.assignmentId === a.assignmentId) {
+    const hospitalId = a.hospital?.id ?? null;
+    return hospitalId === null || memo.assignment.hospital?.id === hospitalId ? memo : { ...memo, assignment: a, hospitalId };
+  }
   return { ...memo, assignment: a, acked: false, status: 'dispatched', hospitalId: a.hospital?.id ?? null };
 }
 

@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
-import type { Incident, TimelineEvent, UnitRoute } from '@lifeline/protocol';
+import type { Hospital, Incident, TimelineEvent, UnitRoute } from '@lifeline/protocol';
 import { api } from '../../api.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import { msg, type Msg } from '../../i18n/format.ts';
 import { actorKey, autoWhyKey, categoryKey, stateKey, timelineKey } from '../../i18n/dict.ts';
 import { AUTO_ASSIGN_ACTOR } from '@lifeline/protocol';
+import { DESTINATION_CHANGEABLE, DestinationFact, DestinationForm } from './Destination.tsx';
 
 export interface IncidentDetailProps {
   incident: Incident;
@@ -13,6 +14,8 @@ export interface IncidentDetailProps {
   /** Moves when the timeline grows without the incident changing (a pushed `timeline` event). */
   timelineTick: number;
   callSign(vehicleId: string): string;
+  /** Every hospital with its ED status: the destination's name, and the choices to change it. */
+  hospitals: Hospital[];
   onReassign(): void;
   onAssign(): void;
   onChanged(incident: Incident, notice: Msg): void;
@@ -24,10 +27,10 @@ const CLOSABLE: ReadonlySet<Incident['state']> = new Set(['on_scene', 'at_hospit
 const REASSIGNABLE: ReadonlySet<Incident['state']> = new Set(['assigned', 'acknowledged', 'en_route']);
 const ASSIGNABLE: ReadonlySet<Incident['state']> = new Set(['received', 'triaged']);
 
-type Pending = 'cancel' | 'close' | null;
+type Pending = 'cancel' | 'close' | 'destination' | null;
 
 /** One incident: what was reported, its full timeline, and cancel / reassign / close. */
-export function IncidentDetail({ incident, route, timelineTick, callSign, onReassign, onAssign, onChanged, onClose }: IncidentDetailProps) {
+export function IncidentDetail({ incident, route, timelineTick, callSign, hospitals, onReassign, onAssign, onChanged, onClose }: IncidentDetailProps) {
   const { t, tm, time, eta, km } = useI18n();
   const [events, setEvents] = useState<TimelineEvent[] | null>(null);
   const [pending, setPending] = useState<Pending>(null);
@@ -67,8 +70,11 @@ export function IncidentDetail({ incident, route, timelineTick, callSign, onReas
     const d = e.data;
     const parts: string[] = [];
     if (typeof d.vehicleId === 'string') parts.push(callSign(d.vehicleId));
+    if (typeof d.hospitalId === 'string') parts.push(`→ ${hospitals.find((h) => h.id === d.hospitalId)?.name ?? d.hospitalId}`);
     if (typeof d.reason === 'string' && d.reason) parts.push(`“${d.reason}”`);
     if (typeof d.number === 'number') parts.push(`#${d.number}`);
+    // A merged duplicate: the second caller, who may be the one to call back.
+    if (e.type === 'DuplicateMerged' && typeof d.callerPhone === 'string') parts.push([d.callerPhone, d.callerName, typeof d.calledAt === 'string' ? time(d.calledAt) : null].filter(Boolean).join(' · '));
     // The auto-assign policy's events: the unit's ETA and why it stopped or stood back.
     if (e.actor === AUTO_ASSIGN_ACTOR && typeof d.etaSec === 'number') parts.push(eta(d.etaSec));
     const why = typeof d.why === 'string' ? autoWhyKey(d.why) : null;
@@ -119,6 +125,7 @@ export function IncidentDetail({ incident, route, timelineTick, callSign, onReas
         ) : null}
         <dt>{t('detail.unit')}</dt>
         <dd>{incident.vehicleId ? callSign(incident.vehicleId) : t('incidents.noUnit')}</dd>
+        <DestinationFact incident={incident} hospitals={hospitals} />
         {route ? (
           <>
             <dt>{t('detail.route')}</dt>
@@ -139,7 +146,17 @@ export function IncidentDetail({ incident, route, timelineTick, callSign, onReas
           {tm(error)}
         </p>
       ) : null}
-      {pending ? (
+      {pending === 'destination' ? (
+        <DestinationForm
+          incident={incident}
+          hospitals={hospitals}
+          onCancel={() => setPending(null)}
+          onChanged={(i, n) => {
+            setPending(null);
+            onChanged(i, n);
+          }}
+        />
+      ) : pending ? (
         <form
           className="reason"
           onSubmit={(e) => {
@@ -170,6 +187,11 @@ export function IncidentDetail({ incident, route, timelineTick, callSign, onReas
           {REASSIGNABLE.has(incident.state) ? (
             <button type="button" data-action="reassign" onClick={onReassign}>
               {t('detail.reassign')}
+            </button>
+          ) : null}
+          {DESTINATION_CHANGEABLE.has(incident.state) ? (
+            <button type="button" data-action="destination" onClick={() => setPending('destination')}>
+              {t('dest.change')}
             </button>
           ) : null}
           {CLOSABLE.has(incident.state) ? (

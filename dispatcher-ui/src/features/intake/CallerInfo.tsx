@@ -3,7 +3,6 @@ import type { Caller } from '@lifeline/protocol';
 import { api } from '../../api.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
 import { categoryKey, stateKey } from '../../i18n/dict.ts';
-import { msg, type Msg } from '../../i18n/format.ts';
 import { isValidPhone } from './location.ts';
 
 /** Wait this long after the last keystroke before asking the server about the number. */
@@ -35,69 +34,22 @@ export function useCallerLookup(phone: string): [Caller | null, (c: Caller) => v
 }
 
 /**
- * What the centre knows of a number: how often it called, its last incidents, and the
- * harassing-caller flag, which a dispatcher sets or clears here. A flagged caller's call is
+ * What the centre knows of a number: how often it called, its last incidents, and whether it is
+ * flagged as harassing. Nothing here takes focus: the form's Tab order runs past it, and the flag
+ * is changed by its own action (CallerFlag) after the create button. A flagged caller's call is
  * still taken; the flag only warns.
  */
-export function CallerInfo({ caller, onChange }: { caller: Caller; onChange(c: Caller): void }) {
-  const { t, tm, time, count } = useI18n();
-  const [flagging, setFlagging] = useState(false);
-  const [reason, setReason] = useState('');
-  const [error, setError] = useState<Msg | null>(null);
-
-  const setFlag = async (flagged: boolean) => {
-    setError(null);
-    const r = await api.flagCaller(caller.phone, flagged, flagged ? reason.trim() || undefined : undefined);
-    if (!r.ok) return setError(r.code === 'NETWORK' ? msg('error.network') : msg('error.server', { message: r.message }));
-    setFlagging(false);
-    setReason('');
-    onChange(r.value);
-  };
-
+export function CallerInfo({ caller }: { caller: Caller }) {
+  const { t, time, count } = useI18n();
   return (
     <section className={`caller${caller.flagged ? ' flagged' : ''}`} data-calls={caller.calls} data-flagged={caller.flagged} aria-live="polite">
-      <div className="row">
-        <strong className="grow">{caller.calls === 0 ? t('caller.first') : t('caller.calls', { n: count(caller.calls) })}</strong>
-        {caller.flagged ? (
-          <button type="button" className="link" onClick={() => void setFlag(false)}>
-            {t('caller.unflag')}
-          </button>
-        ) : !flagging ? (
-          <button type="button" className="link" onClick={() => setFlagging(true)}>
-            {t('caller.flag')}
-          </button>
-        ) : null}
-      </div>
+      <strong>{caller.calls === 0 ? t('caller.first') : t('caller.calls', { n: count(caller.calls) })}</strong>
       {caller.flagged ? (
         <p className="flag" role="note">
           ⚑ {t('caller.flagged')}
           {caller.flagReason ? `: ${caller.flagReason}` : ''} — {t('caller.stillTaken')}
         </p>
       ) : null}
-      {flagging ? (
-        <div className="row flag-form">
-          <input
-            className="grow"
-            name="flagReason"
-            aria-label={t('caller.flagReason')}
-            placeholder={t('caller.flagReason')}
-            maxLength={300}
-            value={reason}
-            autoFocus
-            onChange={(e) => setReason(e.target.value)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter') {
-                e.preventDefault();
-                void setFlag(true);
-              } else if (e.key === 'Escape') setFlagging(false);
-            }}
-          />
-          <button type="button" onClick={() => void setFlag(true)}>
-            {t('caller.flagConfirm')}
-          </button>
-        </div>
-      ) : null}
-      {error ? <p className="error">{tm(error)}</p> : null}
       {caller.recent.length ? (
         <ul className="recent">
           {caller.recent.slice(0, 3).map((i) => (

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent, type RefObject } from 'react';
+import { useEffect, useId, useState, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
 import { CATEGORIES, CHANNELS, LINES, type Category, type Channel, type CreateIncidentResponse, type LatLng, type Line } from '@lifeline/protocol';
 import { api, type ClientConfig } from '../../api.ts';
 import { useI18n } from '../../i18n/I18n.tsx';
@@ -6,6 +6,7 @@ import { msg, type Msg } from '../../i18n/format.ts';
 import { categoryKey, priorityKey, type MessageKey } from '../../i18n/dict.ts';
 import { formatLatLng, isValidPhone, parseLatLng } from './location.ts';
 import { CallerInfo, useCallerLookup } from './CallerInfo.tsx';
+import { CallerFlag } from './CallerFlag.tsx';
 import { AddressSearch } from './AddressSearch.tsx';
 import { ReportFields, ReportTypeChoice, type IntakeKind } from '../line1022/ReportIntake.tsx';
 import { api1022 } from '../line1022/api1022.ts';
@@ -19,6 +20,8 @@ export interface IntakeFormProps {
   onCreated(r: CreateIncidentResponse): void;
   /** The phone field, focused by the "new call" shortcut. */
   phoneRef?: RefObject<HTMLInputElement | null>;
+  /** The form itself: Enter on the map after placing the pin submits it (App). */
+  formRef?: RefObject<HTMLFormElement | null>;
   /** The server's auto-assign policy (`/api/config`), shown next to the priority. */
   autoAssign?: ClientConfig['autoAssign'];
   /** The map's centre: address suggestions near it rank higher. */
@@ -31,11 +34,12 @@ const PRIORITIES = [1, 2, 3, 4] as const;
 
 /**
  * Call intake, keyboard first: line, channel, caller phone and name, location (map click or typed
- * coordinates), address, category, priority, notes → POST /api/incidents. Tab walks the fields in
- * that order; Enter in any field creates the incident (Ctrl+Enter in the notes). The caller's
- * history appears as soon as the number is typed.
+ * coordinates), address, category, priority, notes → POST /api/incidents. From the phone (where F2
+ * puts the focus) Tab walks the fields in that order to the create button; Enter in any field
+ * creates the incident, the selects included (Ctrl+Enter in the notes). The caller's history
+ * appears as soon as the number is typed; flagging the caller is an action after create.
  */
-export function IntakeForm({ location, onLocationChange, onCreated, phoneRef, autoAssign, mapCenter, streetSearch = false }: IntakeFormProps) {
+export function IntakeForm({ location, onLocationChange, onCreated, phoneRef, formRef, autoAssign, mapCenter, streetSearch = false }: IntakeFormProps) {
   const { t, tm, eta } = useI18n();
   const id = useId();
   const [line, setLine] = useState<Line>('115');
@@ -130,8 +134,16 @@ export function IntakeForm({ location, onLocationChange, onCreated, phoneRef, au
     reset();
   };
 
+  // Browsers submit a form on Enter in a text field, not in a select: the selects do it here.
+  const enterInSelect = (e: KeyboardEvent<HTMLFormElement>) => {
+    if (e.key === 'Enter' && e.target instanceof HTMLSelectElement) {
+      e.preventDefault();
+      e.currentTarget.requestSubmit();
+    }
+  };
+
   return (
-    <form className="panel intake" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
+    <form ref={formRef} className="panel intake" onSubmit={submit} onKeyDown={enterInSelect} aria-labelledby={`${id}-title`} noValidate>
       <h2 id={`${id}-title`}>{t('intake.title')}</h2>
       <p className="hint">{t('intake.hint')}</p>
       <fieldset className="row lines">
@@ -160,7 +172,7 @@ export function IntakeForm({ location, onLocationChange, onCreated, phoneRef, au
           <input ref={phoneRef} name="callerPhone" type="tel" inputMode="tel" autoComplete="off" value={phone} onChange={(e) => setPhone(e.target.value)} autoFocus />
         </label>
       </div>
-      {caller ? <CallerInfo caller={caller} onChange={setCaller} /> : null}
+      {caller ? <CallerInfo caller={caller} /> : null}
       <label>
         {t('intake.name')}
         <input name="callerName" autoComplete="off" maxLength={120} value={name} onChange={(e) => setName(e.target.value)} />
@@ -256,6 +268,7 @@ export function IntakeForm({ location, onLocationChange, onCreated, phoneRef, au
         <button type="button" onClick={reset} disabled={busy}>
           {t('intake.clear')}
         </button>
+        {caller ? <CallerFlag caller={caller} onChange={setCaller} /> : null}
       </div>
     </form>
   );

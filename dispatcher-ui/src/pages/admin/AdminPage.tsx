@@ -4,11 +4,12 @@ import { ROLES, TRACKER_KINDS } from '@lifeline/protocol';
 import { request } from '../../api.ts';
 import { usePageText } from '../text.ts';
 import { CredentialsPanel } from './CredentialsPanel.tsx';
+import { RegisterUnitPanel } from './RegisterUnitPanel.tsx';
 import { TrackersPanel } from './TrackersPanel.tsx';
 
 const USERNAME = /^[a-z0-9._-]{3,40}$/;
 
-/** Admin: users (list, create), unit MQTT passwords, phone trackers. */
+/** Admin: users (list, create), units (register), unit MQTT passwords, phone trackers. */
 export function AdminPage() {
   const [hospitals, setHospitals] = useState<Hospital[]>([]);
   const [vehicles, setVehicles] = useState<Vehicle[]>([]);
@@ -20,6 +21,7 @@ export function AdminPage() {
     <div className="admin-page">
       <UsersPanel hospitals={hospitals} vehicles={vehicles} />
       <div className="admin-col">
+        <RegisterUnitPanel onRegistered={(v) => setVehicles((vs) => [...vs, v].sort((a, b) => a.id.localeCompare(b.id)))} />
         <CredentialsPanel vehicles={vehicles} />
         <TrackersPanel vehicles={vehicles} kinds={TRACKER_KINDS} />
       </div>

@@ -134,6 +134,8 @@ export function KpiPage() {
               <span>{p('kpi.calls')}</span>
               <span className="muted">
                 {p('kpi.completed')} {o.completed === null ? '—' : percent(o.completed)} · {p('kpi.cancelled')} {count(o.cancelled)}
+                {o.merged ? ` · ${p('kpi.merged')} ${count(o.merged)}` : ''}
+                {o.waiting ? <strong className="waiting" data-waiting={o.waiting}> · {p('kpi.waiting')} {count(o.waiting)}</strong> : null}
               </span>
             </div>
             {INTERVAL_NAMES.map((name) => {

@@ -5,6 +5,7 @@ import type { ClientConfig } from '../../api.ts';
 import { categoryKey, stateKey } from '../../i18n/dict.ts';
 import { MapView } from '../../map/MapView.tsx';
 import { HospitalsLayer } from '../../map/HospitalsLayer.tsx';
+import { useHospitals } from '../../features/hospitals/useHospitals.ts';
 import { q, request } from '../../api.ts';
 import { usePageText } from '../text.ts';
 import type { AreaReplay, IncidentReplay } from '../types.ts';
@@ -27,6 +28,7 @@ type Mode = 'incident' | 'area';
 export function ReplayPage({ config }: { config: ClientConfig }) {
   const x = usePageText();
   const { p, t } = x;
+  const hospitals = useHospitals();
   const clock = useMemo(() => new ReplayClock(), []);
   useEffect(() => () => clock.dispose(), [clock]);
   const mapRef = useRef<MlMap | null>(null);
@@ -135,7 +137,7 @@ export function ReplayPage({ config }: { config: ClientConfig }) {
         ) : null}
         <div className="replay-map">
           <MapView center={config.center} styleUrl={config.mapStyleUrl} basemap={config.basemap} onMapClick={() => undefined} onReady={onReady}>
-            <HospitalsLayer />
+            <HospitalsLayer hospitals={hospitals} />
             <ReplayTracksLayer model={model} />
             <ReplayUnitsLayer model={model} clock={clock} />
             <ReplayIncidentsLayer model={model} />

@@ -3,6 +3,10 @@ import { Type } from '@sinclair/typebox';
 import {
   AssignBodySchema,
   AssignResponseSchema,
+  RegisterUnitBodySchema,
+  CrewAckBodySchema,
+  HospitalSummarySchema,
+  ChangeDestinationBodySchema,
   CreateIncidentBodySchema,
   CreateIncidentResponseSchema,
   CallerSchema,
@@ -182,6 +186,13 @@ export const apiRoutes =
       return r.ok ? reply.code(201).send(r.user) : reply.code(400).send(err(r.code, r.message));
     });
 
+    const unitExists = async (id: string) => (await d.db.selectFrom('vehicles').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+    const notRegistered = (id: string) => err('NOT_FOUND', `unit ${id} is not registered; register it first (POST /api/vehicles)`);
+    app.post('/api/vehicles', { config: { access: 'administer' }, schema: { body: RegisterUnitBodySchema, response: { 201: VehicleSchema, ...Errors } } }, async (req, reply) => {
+      if (await unitExists(req.body.id)) return reply.code(409).send(err('INVALID_TRANSITION', `unit ${req.body.id} is already registered`));
+      await d.dispatch.ensureUnit(req.body.id, req.body.callSign.trim());
+      return reply.code(201).send(d.fleet.view(req.body.id)!);
+    });
     app.post(
       '/api/users/:id/disable',
       { config: { access: 'administer' }, schema: { description: 'Disables a user: it can no longer log in, and its sessions and live connections end at once.', params: Type.Object({ id: Type.String({ format: 'uuid' }) }), response: { 204: Type.Null(), ...Errors } } },
@@ -199,7 +210,9 @@ export const apiRoutes =
         config: { access: 'administer' },
         schema: { params: Type.Object({ id: VehicleIdSchema }), response: { 200: Type.Object({ username: Type.String(), password: Type.String() }), ...Errors } },
       },
-      async (req) => {
+      async (req, reply) => {
+        // Only for a registered unit: a mistyped id must not become a unit on the board.
+        if (!(await unitExists(req.params.id))) return reply.code(404).send(notRegistered(req.params.id));
         const issued = await issueUnitCredentials(d.db, req.params.id);
         d.unitCredentialsRevoked?.(req.params.id);
         return issued;
@@ -208,6 +221,7 @@ export const apiRoutes =
 
     app.get('/api/trackers', { config: { access: 'administer' }, schema: { response: { 200: Type.Array(TrackerViewSchema) } } }, async () => d.trackers.list());
     app.post('/api/trackers', { config: { access: 'administer' }, schema: { body: TrackerInputSchema, response: { 201: TrackerViewSchema, ...Errors } } }, async (req, reply) => {
+      if (!(await unitExists(req.body.vehicleId))) return reply.code(404).send(notRegistered(req.body.vehicleId));
       return reply.code(201).send(await d.trackers.add(d.db, req.body));
     });
 
@@ -292,6 +306,15 @@ export const apiRoutes =
       );
     }
     app.post(
+      '/api/incidents/:id/destination',
+      { config: { access: 'dispatch' }, schema: { params: IncidentParamsSchema, body: ChangeDestinationBodySchema, response: { 200: IncidentSchema, ...Errors } } },
+      async (req, reply) => {
+        const r = await d.dispatch.changeDestination(req.params.id, req.body.hospitalId, actorOf(req), req.body.reason.trim());
+        if (r.ok) return r.incident;
+        return reply.code(statusFor(r.code)).send(err(r.code, r.message));
+      },
+    );
+    app.post(
       '/api/incidents/:id/merge',
       { config: { access: 'dispatch' }, schema: { params: IncidentParamsSchema, body: MergeBodySchema, response: { 200: IncidentSchema, ...Errors } } },
       async (req, reply) => {
@@ -370,7 +393,7 @@ export const apiRoutes =
     );
     const kpis = async (q: { from: string; to: string; groupBy?: string }) => {
       const groupBy = (q.groupBy ? q.groupBy.split(',') : []) as GroupBy[];
-      return { groupBy, groups: computeKpis(await incidentTimes(d.db, new Date(q.from), new Date(q.to)), groupBy) };
+      return { groupBy, groups: computeKpis(await incidentTimes(d.db, new Date(q.from), new Date(q.to)), groupBy, undefined, undefined, Date.now()) };
     };
     app.get('/api/kpis', { config: { access: 'review' }, schema: { querystring: KpiQuery, response: { 200: Type.Any(), ...Errors } } }, async (req) => kpis(req.query));
     app.get('/api/kpis.csv', { config: { access: 'review' }, schema: { querystring: KpiQuery } }, async (req, reply) => {
@@ -411,10 +434,30 @@ export const apiRoutes =
     }
 
     // --- crew (scoped to their own unit) -------------------------------------------------------
-    app.get('/api/crew/assignment', { config: { access: 'crew' }, schema: { response: { 200: Type.Object({ incident: Type.Union([IncidentSchema, Type.Null()]) }) } } }, async (req) => {
-      const unit = d.fleet.view(req.user!.vehicleId!);
-      return { incident: unit?.incidentId ? await d.dispatch.getIncident(unit.incidentId) : null };
-    });
+    // The destination hospital comes with the job: a crew cannot list hospitals (viewOperations).
+    app.get(
+      '/api/crew/assignment',
+      { config: { access: 'crew' }, schema: { response: { 200: Type.Object({ incident: Type.Union([IncidentSchema, Type.Null()]), hospital: Type.Union([HospitalSummarySchema, Type.Null()]) }) } } },
+      async (req) => {
+        const unit = d.fleet.view(req.user!.vehicleId!);
+        const incident = unit?.incidentId ? await d.dispatch.getIncident(unit.incidentId) : null;
+        const h = incident?.hospitalId ? d.hospitals().find((x) => x.id === incident.hospitalId) : undefined;
+        return { incident, hospital: h ? { id: h.id, name: h.name, location: h.location } : null };
+      },
+    );
+    // A crew with only a phone (OwnTracks as its tracker) acknowledges here, as the cab panel does over MQTT.
+    app.post(
+      '/api/crew/ack',
+      { config: { access: 'crew' }, schema: { body: CrewAckBodySchema, response: { 204: Type.Null(), ...Errors } } },
+      async (req, reply) => {
+        const vehicleId = req.user!.vehicleId!;
+        const unit = d.fleet.view(vehicleId);
+        const incident = unit?.incidentId ? await d.dispatch.getIncident(unit.incidentId) : null;
+        if (!incident || incident.assignmentId !== req.body.assignmentId) return reply.code(409).send(err('INVALID_TRANSITION', 'this is not your unit’s current assignment'));
+        await d.dispatch.inOrder(vehicleId, () => d.dispatch.onAck(vehicleId, { assignmentId: req.body.assignmentId, ts: Date.now() }));
+        return reply.code(204).send(null);
+      },
+    );
     app.post(
       '/api/crew/status',
       { config: { access: 'crew' }, schema: { body: Type.Object({ status: UnitStatusSchema }, { additionalProperties: false }), response: { 204: Type.Null(), ...Errors } } },

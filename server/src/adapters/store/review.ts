@@ -80,6 +80,7 @@ export async function incidentTimes(db: Db, from: Date, to: Date): Promise<Incid
     at_hospital_at: Date | null;
     closed_at: Date | null;
     cancelled_at: Date | null;
+    merged_at: Date | null;
   }>`
     SELECT i.line, i.category, i.priority, i.created_at,
       min(e.ts) FILTER (WHERE e.type = 'UnitAssigned') AS assigned_at,
@@ -87,7 +88,8 @@ export async function incidentTimes(db: Db, from: Date, to: Date): Promise<Incid
       min(e.ts) FILTER (WHERE e.type = 'UnitOnScene') AS on_scene_at,
       min(e.ts) FILTER (WHERE e.type = 'UnitAtHospital') AS at_hospital_at,
       min(e.ts) FILTER (WHERE e.type = 'IncidentClosed') AS closed_at,
-      min(e.ts) FILTER (WHERE e.type = 'IncidentCancelled') AS cancelled_at
+      min(e.ts) FILTER (WHERE e.type = 'IncidentCancelled') AS cancelled_at,
+      min(e.ts) FILTER (WHERE e.type = 'MergedInto') AS merged_at
     FROM incidents i LEFT JOIN incident_events e ON e.incident_id = i.id
     WHERE i.created_at >= ${from} AND i.created_at < ${to}
     GROUP BY i.id
@@ -104,5 +106,6 @@ export async function incidentTimes(db: Db, from: Date, to: Date): Promise<Incid
     atHospitalAt: ms(r.at_hospital_at),
     closedAt: ms(r.closed_at),
     cancelledAt: ms(r.cancelled_at),
+    mergedAt: ms(r.merged_at),
   }));
 }

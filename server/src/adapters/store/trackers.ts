@@ -35,8 +35,8 @@ export class TrackerRegistry {
     return this.map.get(TrackerRegistry.key(kind, deviceKey))?.encryptionKey ?? null;
   }
 
+  /** Maps a device to a registered unit (the route checks it exists: no unit is created here). */
   async add(db: Db, t: TrackerInput): Promise<TrackerView> {
-    await db.insertInto('vehicles').values({ id: t.vehicleId, call_sign: t.vehicleId }).onConflict((oc) => oc.column('id').doNothing()).execute();
     const encryptionKey = t.encryptionKey ?? null;
     await db
       .insertInto('trackers')
