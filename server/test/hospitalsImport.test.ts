@@ -9,13 +9,13 @@ import { HospitalImportError, osmId, parseOsmHospitals } from '../src/core/hospi
 import { api, externalUnavailable, TestEnv } from './helpers.ts';
 
 const repoRoot = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const DATA = path.resolve(repoRoot, '../shared/data/hospitals');
+const DATA = path.resolve(repoRoot, 'fixtures/hospitals');
 const MONACO = path.join(DATA, 'monaco_osm_hospitals_fire_stations_2016-03-05.geojson');
 const HANOI = path.join(DATA, 'hanoi_osm_amenity_hospital_overpass_2024-09-27.json');
 const CLI = path.join(repoRoot, 'server/src/cli/importHospitals.ts');
 const readJson = async (f: string): Promise<unknown> => JSON.parse(await readFile(f, 'utf8'));
 
-describe('OSM hospital import (real exports in ../shared/data/hospitals)', () => {
+describe('OSM hospital import (real exports in fixtures/hospitals)', () => {
   it('Monaco GeoJSON: keeps named hospitals with an ED, skips fire stations, emergency=no and the unnamed', async () => {
     const r = parseOsmHospitals(await readJson(MONACO));
     expect(r.format).toBe('geojson');
