@@ -41,6 +41,10 @@ export interface Config {
   stuckDispatchedSec: number;
   /** Seconds to wait for a unit's ack before alerting the dispatcher. */
   ackTimeoutSec: number;
+  /** Hospitals farther from the scene than this (straight line) are never destinations, km. */
+  hospitalMaxDistanceKm: number;
+  /** A destination whose ETA from the scene is longer than this is refused, seconds. */
+  hospitalMaxEtaSec: number;
   /** Unique per server instance; names its persistent MQTT session. */
   instanceId: string;
   /** Seed demo hospitals when the hospitals table is empty. */
@@ -110,6 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel,
     simVehicles: int('SIM_VEHICLES', 0, 0, 100_000),
     ackTimeoutSec: int('ACK_TIMEOUT_SEC', 60, 1, 3600),
+    hospitalMaxDistanceKm: int('HOSPITAL_MAX_DISTANCE_KM', 100, 1, 20_000),
+    hospitalMaxEtaSec: int('HOSPITAL_MAX_ETA_SEC', 10_800, 60, 86_400),
     silentAfterSec: int('SILENT_AFTER_SEC', 90, 5, 86_400),
     stuckDispatchedSec: int('STUCK_DISPATCHED_SEC', 120, 10, 3600),
     instanceId: env.INSTANCE_ID || 'main',

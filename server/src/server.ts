@@ -196,6 +196,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       timelineAppended: (incidentId, type) => realtime?.timelineAppended(incidentId, type),
       hospitals: () => hospitals,
       ackTimeoutMs: cfg.ackTimeoutSec * 1000,
+      hospitalLimits: { maxDistanceM: cfg.hospitalMaxDistanceKm * 1000, maxEtaSec: cfg.hospitalMaxEtaSec },
       staleAfterMs: cfg.silentAfterSec * 1000,
       log: logger,
     });

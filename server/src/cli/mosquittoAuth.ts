@@ -1,15 +1,19 @@
 /**
  * Exports per-unit MQTT credentials for Mosquitto:
- *   MQTT_PASSWORD=<server secret> pnpm --filter @lifeline/server exec tsx src/cli/mosquittoAuth.ts --out /etc/mosquitto/lifeline
+ *   MQTT_PASSWORD=<server secret> npm run mosquitto-auth -- --out /etc/mosquitto/lifeline
  * writes `passwd` and `acl` there (see adapters/auth/mosquittoFiles.ts). Create or rotate a unit's
  * credentials with `POST /api/vehicles/:id/credentials` (admin).
  */
-import { parseArgs } from 'node:util';
 import { writeMosquittoAuth } from '../adapters/auth/mosquittoFiles.ts';
 import { SERVER_MQTT_USER } from '../server.ts';
+import { toolArgs } from './args.ts';
 import { runWithDatabase } from './common.ts';
 
-const { values } = parseArgs({ options: { out: { type: 'string' } } });
+const USAGE = `usage: MQTT_PASSWORD=<server secret> npm run mosquitto-auth -- --out DIR
+Writes Mosquitto's passwd and acl files for every unit with credentials, and the server's own user
+(MQTT_USERNAME, default lifeline-server). Uses DATABASE_URL, or the embedded database under DATA_DIR.`;
+
+const { values } = toolArgs({ out: { type: 'string' } }, USAGE);
 
 runWithDatabase(
   async (db, cfg) => {
@@ -19,7 +23,7 @@ runWithDatabase(
   },
   (cfg) => {
     if (values.out && cfg.mqttPassword) return null;
-    console.error('usage: MQTT_PASSWORD=<server secret> mosquittoAuth --out DIR   (MQTT_USERNAME defaults to lifeline-server)');
+    console.error(USAGE);
     return 2;
   },
 );
