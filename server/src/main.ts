@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { startServer } from './server.ts';
 import { ensureDemoUsers } from './adapters/store/demoUsers.ts';
 import { listHospitals } from './adapters/store/vehicles.ts';
+import { demoAreaOf } from './adapters/store/seed.ts';
 
 // The simulated fleet, with the road graph reader for --road-graph (see cli/simulate.ts).
 const SIM_CLI = fileURLToPath(new URL('./cli/simulate.ts', import.meta.url));
@@ -33,7 +34,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const logins = cfg.seedDemo ? await ensureDemoUsers(server.db, cfg.dataDir, 'BD-001') : [];
+  // Unit ids name the demo's area (BD-001 in Bình Dương, HN-001 in Hà Nội).
+  const unitPrefix = demoAreaOf(server.mapArea)?.unitPrefix ?? 'U';
+  const logins = cfg.seedDemo ? await ensureDemoUsers(server.db, cfg.dataDir, `${unitPrefix}-001`) : [];
 
   let sim: ChildProcess | null = null;
   if (cfg.simVehicles > 0) {
@@ -59,6 +62,8 @@ async function main(): Promise<void> {
         cfg.mqttPrefix,
         '--hospitals',
         hospitalsFile,
+        '--id-prefix',
+        unitPrefix,
       ],
       { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, LOG_LEVEL: cfg.logLevel } },
     );

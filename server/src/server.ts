@@ -8,7 +8,6 @@ import { Counters } from './counters.ts';
 import { Metrics } from './adapters/metrics.ts';
 import { DEFAULT_TARGETS } from './core/kpi.ts';
 import { DEFAULT_MAP_AREA, mapArea, type MapArea } from './core/mapArea.ts';
-import { haversineM } from './core/geo.ts';
 import { StraightLineEtaProvider, type EtaProvider } from './core/eta.ts';
 import { randomSecret } from './adapters/auth/passwords.ts';
 import { startEmbeddedBroker, type BrokerAuth, type EmbeddedBroker } from './adapters/mqtt/broker.ts';
@@ -28,7 +27,7 @@ import { listIncidents } from './adapters/store/incidents.ts';
 import { migrate } from './adapters/store/migrate.ts';
 import { PositionWriter, DEFAULT_WRITER, type PositionWriterOptions } from './adapters/store/positionWriter.ts';
 import { DEFAULT_RETENTION, startPositionRetention } from './adapters/store/retention.ts';
-import { seedDemo } from './adapters/store/seed.ts';
+import { demoAreaOf, seedDemo } from './adapters/store/seed.ts';
 import { userForToken } from './adapters/store/users.ts';
 import { listHospitals, loadVehicles } from './adapters/store/vehicles.ts';
 import { AutoAssigner } from './services/autoAssign.ts';
@@ -68,8 +67,6 @@ export const SERVER_MQTT_USER = 'lifeline-server';
 
 /** Demo map centre: Thủ Dầu Một, Bình Dương. */
 export const DEFAULT_CENTER = DEFAULT_MAP_AREA.center;
-/** The demo hospitals are seeded only for a map centred this close to Thủ Dầu Một, metres. */
-const DEMO_HOSPITALS_WITHIN_M = 100_000;
 
 /**
  * Starts the whole server: database (embedded unless DATABASE_URL), migrations, broker (embedded
@@ -117,11 +114,13 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     });
     if (applied.length) logger.info({ applied }, 'database migrations applied');
     const db = createDb(pool);
-    // The demo hospitals are in Bình Dương: seeding them for a map elsewhere would send every
-    // patient on a transport across the world. Elsewhere, import the area's (npm run import-hospitals).
+    // Demo hospitals follow the map: Bình Dương's for a map there, Hà Nội's real ones (OSM) for a
+    // map there, none elsewhere (they would send every patient across the world): import the
+    // area's own with npm run import-hospitals.
     if (cfg.seedDemo) {
-      if (haversineM(area.center, DEFAULT_MAP_AREA.center) <= DEMO_HOSPITALS_WITHIN_M) await seedDemo(db);
-      else logger.info({ center: area.center }, 'demo hospitals (Bình Dương) not seeded: the map is elsewhere; import the area’s hospitals with npm run import-hospitals');
+      const seeded = await seedDemo(db, area);
+      if (!demoAreaOf(area)) logger.info({ center: area.center }, 'no demo hospitals for this map area; import the area’s hospitals with npm run import-hospitals');
+      else if (seeded) logger.info({ hospitals: seeded, area: demoAreaOf(area)!.name }, 'demo hospitals seeded');
     }
 
     // Several instances (REDIS_URL): socket.io broadcasts cross over Redis; the vehicles' write path
