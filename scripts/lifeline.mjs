@@ -4,7 +4,7 @@
 // npx when it is not installed, installs the locked dependencies, builds the UI, and then starts
 // the system or runs every test.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,20 @@ function setup() {
   return pnpm;
 }
 
+/**
+ * The default demo's map: Ô Chợ Dừa (Đống Đa, Hà Nội), the Vietnamese road data the repository
+ * ships (fixtures/osm, OpenStreetMap, ODbL), built once into DATA_DIR with the import-osm tool.
+ */
+function demoRoadGraph(dataDir) {
+  const out = path.resolve(root, dataDir, 'demo-hanoi-o-cho-dua.llrg');
+  if (!existsSync(out)) {
+    mkdirSync(path.dirname(out), { recursive: true });
+    console.log('Building the demo road graph (Ô Chợ Dừa, Hà Nội; © OpenStreetMap contributors) …');
+    run(process.execPath, ['--import', 'tsx', 'server/src/adapters/routing/importCli.ts', 'fixtures/osm/hanoi_o_cho_dua_osm_road_graph.geojson', out], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+  return out;
+}
+
 /** Installs once when a tool runs on a fresh clone (npm run create-user … before npm start). */
 function ensureInstalled() {
   if (!existsSync(path.join(root, 'node_modules', '.modules.yaml'))) return setup();
@@ -79,8 +93,9 @@ if (command === 'setup') {
   setup();
 } else if (command === 'start') {
   setup();
-  // The demo: a simulated fleet and, unless told otherwise, calls coming in.
+  // The demo: a simulated fleet and calls coming in, unless told otherwise; on real streets.
   const env = { ...process.env, SIM_VEHICLES: process.env.SIM_VEHICLES ?? '30', DEMO_CALLS: process.env.DEMO_CALLS ?? '30' };
+  if (!env.OSM_GRAPH && !env.MAP_CENTER && !env.ROUTER_URL) env.OSM_GRAPH = demoRoadGraph(env.DATA_DIR || '.lifeline');
   runToExit(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], env);
 } else if (command === 'pnpm') {
   // npm run build | typecheck | bench: the same pinned pnpm as npm start, installed first if needed.

@@ -49,6 +49,8 @@ export interface Config {
   instanceId: string;
   /** Seed demo hospitals when the hospitals table is empty. */
   seedDemo: boolean;
+  /** Demo calls placed per hour near the map centre (DEMO_CALLS); 0 = none. */
+  demoCallsPerHour: number;
   /** AUTO_ASSIGN_PRIORITIES / _MAX_ETA_SEC / _MAX_ATTEMPTS (core/autoAssignPolicy.ts); off by default. */
   autoAssign: AutoAssignPolicy;
   /** Bearer token for GET /metrics; null → only direct connections from this machine. */
@@ -120,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     stuckDispatchedSec: int('STUCK_DISPATCHED_SEC', 120, 10, 3600),
     instanceId: env.INSTANCE_ID || 'main',
     seedDemo: (env.SEED_DEMO ?? '1') !== '0',
+    demoCallsPerHour: int('DEMO_CALLS', 0, 0, 3600),
     autoAssign: autoAssignPolicyFromEnv(env, errors),
     metricsToken: env.METRICS_TOKEN || null,
     positionRetentionDays: null,

@@ -17,6 +17,9 @@ import { osmandRoutes } from './adapters/http/osmand.ts';
 import { Basemap, basemapRoutes } from './adapters/http/basemap.ts';
 import { geocodeRoutes } from './adapters/http/geocode.ts';
 import { Geocoder } from './core/geocode/geocoder.ts';
+import { streetPlaces } from './core/geocode/streetIndex.ts';
+import { haversineM } from './core/geo.ts';
+import { DemoCalls } from './services/demoCalls.ts';
 import { TrackerRegistry } from './adapters/store/trackers.ts';
 import { RealtimeGateway } from './adapters/realtime.ts';
 import { connectRedis, FleetSync, type RedisLink } from './adapters/cluster.ts';
@@ -209,6 +212,14 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     const geocodeStart = performance.now();
     const geocoder = new Geocoder(graph, () => hospitals);
     if (geocoder.streets) logger.info({ streets: geocoder.streets.size, ms: Math.round(performance.now() - geocodeStart) }, 'street index built');
+    // Demo calls (DEMO_CALLS): on the graph's named streets near the map centre when there is a graph.
+    if (cfg.demoCallsPerHour > 0) {
+      const streets = graph ? streetPlaces(graph).filter((p) => haversineM(p.location, area.center) <= area.radiusKm * 1000) : [];
+      const demoCalls = new DemoCalls({ dispatch, autoAssign, area, streets, perHour: cfg.demoCallsPerHour, log: logger });
+      demoCalls.start();
+      cleanups.push(async () => demoCalls.stop());
+      logger.info({ perHour: cfg.demoCallsPerHour, streets: streets.length }, 'demo calls on (DEMO_CALLS)');
+    }
     // Prometheus metrics of this instance (GET /metrics, adapters/http/metrics.ts for who may read them).
     const metrics = new Metrics(
       counters,
