@@ -75,9 +75,11 @@ function ensureInstalled() {
 /** Runs a child to its end, passing Ctrl-C on (the whole process group gets it anyway), and exits with its status. */
 function runToExit(cmd, args, env = process.env) {
   const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env });
-  // The terminal sends Ctrl-C to the whole process group: the child has it already. Only a signal
-  // sent to this process alone (kill PID) is passed on.
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => (child.exitCode === null ? child.kill(sig) : undefined));
+  // The terminal sends Ctrl-C to the whole process group: the child has it already, and a second
+  // one would cut its clean stop short. SIGTERM (kill PID) is passed on; a SIGINT sent to this
+  // process alone reaches the child after a moment if it is still running.
+  process.on('SIGTERM', () => child.exitCode === null && child.kill('SIGTERM'));
+  process.on('SIGINT', () => setTimeout(() => child.exitCode === null && child.kill('SIGINT'), 3000).unref());
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
 }
 

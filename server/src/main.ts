@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
 import { startServer } from './server.ts';
 import { ensureDemoUsers } from './adapters/store/demoUsers.ts';
 import { listHospitals } from './adapters/store/vehicles.ts';
@@ -11,6 +11,22 @@ import { demoAreaOf } from './adapters/store/seed.ts';
 
 // The simulated fleet, with the road graph reader for --road-graph (see cli/simulate.ts).
 const SIM_CLI = fileURLToPath(new URL('./cli/simulate.ts', import.meta.url));
+
+/**
+ * Stops the simulator. Ctrl-C in a terminal reaches the whole process group, so on SIGINT it is
+ * stopping already and a second signal would make it skip its clean stop: it is only told (SIGTERM)
+ * if it is still running after a moment, i.e. when the SIGINT was sent to this process alone.
+ */
+async function stopChild(child: ChildProcess, signal: string): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const timers: NodeJS.Timeout[] = [];
+  if (signal === 'SIGINT') timers.push(setTimeout(() => child.kill('SIGTERM'), 3000));
+  else child.kill('SIGTERM');
+  timers.push(setTimeout(() => child.kill('SIGKILL'), 8000));
+  await exited;
+  for (const t of timers) clearTimeout(t);
+}
 
 async function main(): Promise<void> {
   let cfg;
@@ -23,7 +39,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = pino({ level: cfg.logLevel, ...(process.stdout.isTTY ? {} : {}) });
+  const logger = createLogger(cfg.logLevel);
   let server;
   try {
     server = await startServer(cfg, { logger });
@@ -86,17 +102,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    if (sim) {
-      const child = sim;
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => {
-          child.kill('SIGKILL');
-          resolve();
-        }, 5000).unref();
-      });
-    }
+    if (sim) await stopChild(sim, signal);
     await server.stop();
     process.exit(0);
   };

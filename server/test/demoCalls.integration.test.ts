@@ -22,15 +22,7 @@ describe('DEMO_CALLS: calls come in and are assigned (embedded, Hà Nội demo m
     await env.setup();
     const graphFile = path.join(env.dataDir, 'hanoi.llrg');
     await saveRoadGraph(graphFile, await importRoadGraph(HANOI));
-    server = await env.start({ OSM_GRAPH: graphFile, DEMO_CALLS: '3600', SEED_DEMO: '1' });
-    // Two available units in the map area.
-    const bus = await connectMqtt(server.mqttUrl);
-    for (const [i, id] of ['HN-901', 'HN-902'].entries()) {
-      const at = { lat: server.mapArea.center.lat + 0.001 * i, lng: server.mapArea.center.lng };
-      await bus.publishAsync(vehicleTopic(server.config.mqttPrefix, id, 'status'), JSON.stringify({ status: 'available', ts: Date.now() - 1000 }), { qos: 1 });
-      await bus.publishAsync(vehicleTopic(server.config.mqttPrefix, id, 'position'), JSON.stringify({ seq: 1, ts: Date.now(), lat: at.lat, lon: at.lng }), { qos: 1 });
-    }
-    await bus.endAsync();
+    server = await env.start({ OSM_GRAPH: graphFile, DEMO_CALLS: '1', SEED_DEMO: '1' });
   });
   afterAll(async () => {
     try {
@@ -40,18 +32,29 @@ describe('DEMO_CALLS: calls come in and are assigned (embedded, Hà Nội demo m
     }
   });
 
+  const demoCalls = async () => (await api<Incident[]>(server.url, 'GET', '/api/incidents')).body.filter((i) => i.notes?.startsWith('[demo]'));
+
+  /** Two available units in the map area (the fleet comes online after the first call, as in npm start). */
+  const unitsOnline = async () => {
+    const bus = await connectMqtt(server.mqttUrl);
+    for (const [i, id] of ['HN-901', 'HN-902'].entries()) {
+      const at = { lat: server.mapArea.center.lat + 0.001 * i, lng: server.mapArea.center.lng };
+      await bus.publishAsync(vehicleTopic(server.config.mqttPrefix, id, 'status'), JSON.stringify({ status: 'available', ts: Date.now() - 1000 }), { qos: 1 });
+      await bus.publishAsync(vehicleTopic(server.config.mqttPrefix, id, 'position'), JSON.stringify({ seq: 1, ts: Date.now(), lat: at.lat, lon: at.lng }), { qos: 1 });
+    }
+    await bus.endAsync();
+  };
+
   it('is off unless DEMO_CALLS is set', () => {
     expect(loadConfig({}).demoCallsPerHour).toBe(0);
     expect(() => loadConfig({ DEMO_CALLS: 'lots' })).toThrow(/DEMO_CALLS/);
   });
 
-  it('places a realistic call near the centre, and a unit is assigned to it', async () => {
-    const assigned = await waitFor(
-      async () => (await api<Incident[]>(server.url, 'GET', '/api/incidents')).body.find((i) => i.notes?.startsWith('[demo]') && i.vehicleId),
-      'a demo call with a unit assigned',
-      30_000,
-      200,
-    );
+  it('places a realistic call near the centre; it waits for a free unit, then one is assigned to it', async () => {
+    const first = await waitFor(async () => (await demoCalls())[0], 'the first demo call', 30_000, 200);
+    expect(first.vehicleId).toBeNull(); // no unit online yet
+    await unitsOnline();
+    const assigned = await waitFor(async () => (await demoCalls()).find((i) => i.id === first.id && i.vehicleId), 'the waiting demo call assigned', 40_000, 200);
     expect(['HN-901', 'HN-902']).toContain(assigned.vehicleId);
     expect(['assigned', 'acknowledged', 'en_route']).toContain(assigned.state);
     expect(assigned.address).toMatch(/^Số \d+ \S/);

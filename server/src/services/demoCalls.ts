@@ -1,4 +1,4 @@
-import type { CreateIncidentResponse } from '@lifeline/protocol';
+import type { CreateIncidentResponse, Incident } from '@lifeline/protocol';
 import { demoCall, nextCallInSec, type DemoStreet } from '../core/demo/demoCall.ts';
 import type { MapArea } from '../core/mapArea.ts';
 import type { AutoAssigner } from './autoAssign.ts';
@@ -9,6 +9,8 @@ export const DEMO_CALLER = 'demo:caller';
 export const DEMO_DISPATCHER = 'dispatcher:demo-dispatcher';
 /** The first call comes soon after start, so a newcomer sees the cycle without waiting. */
 const FIRST_CALL_SEC = 10;
+/** A demo call no unit was free for is offered again this often, seconds. */
+const RETRY_SEC = 15;
 
 export interface DemoCallsDeps {
   dispatch: DispatchService;
@@ -28,6 +30,9 @@ export interface DemoCallsDeps {
  */
 export class DemoCalls {
   private timer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  /** Demo calls still waiting for a unit (none was free, e.g. before the simulated fleet was online). */
+  private readonly waiting = new Set<string>();
   private stopped = false;
   private readonly rng: () => number;
 
@@ -37,11 +42,14 @@ export class DemoCalls {
 
   start(): void {
     this.schedule(FIRST_CALL_SEC);
+    this.retryTimer = setInterval(() => void this.retryWaiting().catch((err: unknown) => this.d.log.warn({ err }, 'demo call retry failed')), RETRY_SEC * 1000);
+    this.retryTimer.unref();
   }
 
   stop(): void {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.retryTimer) clearInterval(this.retryTimer);
   }
 
   private schedule(inSec: number): void {
@@ -58,11 +66,31 @@ export class DemoCalls {
   async placeOne(): Promise<CreateIncidentResponse> {
     const created = await this.d.autoAssign.afterCreate(await this.d.dispatch.createIncident(demoCall(this.d.area, this.d.streets, this.rng), DEMO_CALLER));
     if (created.incident.vehicleId || created.autoAssign?.assigned) return created;
-    for (const rec of created.recommendations) {
-      const r = await this.d.dispatch.assign(created.incident.id, rec.vehicleId, DEMO_DISPATCHER, 'demo');
-      if (r.ok) return { ...created, incident: r.incident };
-    }
+    const incident = await this.assignBest(created.incident.id, created.recommendations);
+    if (incident) return { ...created, incident };
+    this.waiting.add(created.incident.id);
     this.d.log.info({ incidentId: created.incident.id }, 'demo call waits: no unit free');
     return created;
+  }
+
+  /** The demo dispatcher takes the best recommended unit that is still free; null when none is. */
+  private async assignBest(incidentId: string, recs: readonly { vehicleId: string }[]): Promise<Incident | null> {
+    for (const rec of recs) {
+      const r = await this.d.dispatch.assign(incidentId, rec.vehicleId, DEMO_DISPATCHER, 'demo');
+      if (r.ok) return r.incident;
+    }
+    return null;
+  }
+
+  /** Offers the waiting demo calls to the units free now; forgets those that got a unit or ended meanwhile. */
+  async retryWaiting(): Promise<void> {
+    for (const id of [...this.waiting]) {
+      const incident = await this.d.dispatch.getIncident(id);
+      if (!incident || incident.vehicleId || incident.state !== 'triaged') {
+        this.waiting.delete(id);
+        continue;
+      }
+      if (await this.assignBest(id, await this.d.dispatch.recommendations(incident, DEMO_DISPATCHER))) this.waiting.delete(id);
+    }
   }
 }
