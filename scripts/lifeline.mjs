@@ -10,6 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// The pnpm version is pinned on purpose: its "update available" notice is noise (also in .npmrc).
+process.env.npm_config_update_notifier = 'false';
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const pnpmVersion = pkg.packageManager.split('@')[1];
 const [major] = process.versions.node.split('.').map(Number);

@@ -83,10 +83,14 @@ describe.skipIf(noChromium())('auto-assign in the dispatcher page (Chromium, rea
   });
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    await bus?.endAsync().catch(() => undefined);
-    await server?.stop();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    // The temporary folder goes whatever failed before (a failed suite must not leave it in /tmp).
+    try {
+      await browser?.close().catch(() => undefined);
+      await bus?.endAsync().catch(() => undefined);
+      await server?.stop();
+    } finally {
+      if (tmp) await rm(tmp, { recursive: true, force: true });
+    }
   });
 
   it('says at intake which priorities are assigned automatically', async () => {

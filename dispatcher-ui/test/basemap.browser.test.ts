@@ -94,9 +94,13 @@ describe.skipIf(noChromium())('offline basemap in Chromium (server with the Mona
   });
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
-    await server?.stop();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    // The temporary folder goes whatever failed before (a failed suite must not leave it in /tmp).
+    try {
+      await context?.close().catch(() => undefined);
+      await server?.stop();
+    } finally {
+      if (tmp) await rm(tmp, { recursive: true, force: true });
+    }
   });
 
   it('draws Monaco’s roads by class, with their names, under the units', async () => {

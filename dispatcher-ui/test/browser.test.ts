@@ -156,11 +156,15 @@ describe.skipIf(noChromium())('dispatcher page in Chromium against the real serv
   });
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
-    await fleet?.stop().catch(() => undefined);
-    await bus?.endAsync().catch(() => undefined);
-    await server?.stop();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    // The temporary folder goes whatever failed before (a failed suite must not leave it in /tmp).
+    try {
+      await context?.close().catch(() => undefined);
+      await fleet?.stop().catch(() => undefined);
+      await bus?.endAsync().catch(() => undefined);
+      await server?.stop();
+    } finally {
+      if (tmp) await rm(tmp, { recursive: true, force: true });
+    }
   });
 
   it('draws every unit reported over MQTT, and the hospitals', async () => {

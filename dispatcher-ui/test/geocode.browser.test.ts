@@ -86,9 +86,13 @@ describe.skipIf(noChromium())('street search at call intake (server with the Mon
   });
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
-    await server?.stop();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    // The temporary folder goes whatever failed before (a failed suite must not leave it in /tmp).
+    try {
+      await context?.close().catch(() => undefined);
+      await server?.stop();
+    } finally {
+      if (tmp) await rm(tmp, { recursive: true, force: true });
+    }
   });
 
   const options = () => page.locator('.suggestions [role=option]');

@@ -173,10 +173,14 @@ describe.skipIf(noChromium())('role pages in Chromium against the real server', 
   });
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    await bus?.endAsync().catch(() => undefined);
-    await server?.stop();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    // The temporary folder goes whatever failed before (a failed suite must not leave it in /tmp).
+    try {
+      await browser?.close().catch(() => undefined);
+      await bus?.endAsync().catch(() => undefined);
+      await server?.stop();
+    } finally {
+      if (tmp) await rm(tmp, { recursive: true, force: true });
+    }
   });
 
   it("hospital view: a case heading here with a live ETA, arrival and handover on the timeline, never another hospital's case", async () => {

@@ -84,14 +84,17 @@ describe.skipIf(noBroker)('vehicle agent: store-and-forward and crew panel, agai
     server = await env.start({ MQTT_URL: broker.url, MQTT_PREFIX: prefix });
   });
   afterAll(async () => {
-    await browser?.close();
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-    await link?.down();
-    await Promise.all(agents.map((a) => a.stop()));
-    await server?.stop();
-    await broker.dispose();
-    await env.teardown();
-    for (const d of tmp) await rm(d, { recursive: true, force: true });
+    try {
+      await browser?.close();
+      for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+      await link?.down();
+      await Promise.all(agents.map((a) => a.stop()));
+      await server?.stop();
+      await broker.dispose();
+    } finally {
+      await env.teardown();
+      for (const d of tmp) await rm(d, { recursive: true, force: true });
+    }
   });
 
   it('broker down while driving: every position reaches the server exactly once, newest first, device times kept', async () => {
