@@ -22,7 +22,7 @@ import { rng } from './lib/stats.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
-const extract = args.find((a) => !a.startsWith('--')) ?? path.resolve(here, '../../shared/data/osm/monaco.osm.pbf');
+const extract = args.find((a) => !a.startsWith('--')) ?? path.resolve(here, '../fixtures/osm/monaco.osm.pbf');
 /** --grid=N: a synthetic N×N street grid instead of the extract, to see how the methods scale. */
 const GRID = Number(args.find((a) => a.startsWith('--grid='))?.split('=')[1] ?? 0);
 const QUERIES = Number(args.find((a) => a.startsWith('--queries='))?.split('=')[1] ?? 300);

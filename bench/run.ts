@@ -1,10 +1,10 @@
 /**
- * `pnpm bench` — runs every scenario, one after another, each in its own process, and prints a
+ * `npm run bench` — runs every scenario, one after another, each in its own process, and prints a
  * summary. `--quick` runs a few-minute version. A full run (not --quick) also rewrites the
  * Performance tables in bench/README.md between the `bench:results` markers.
  *
- *   pnpm bench [--quick] [--only nearest,recommend,fanout,ingest,writer,replay] [--skip replay] [--rows 50000000]
- *   pnpm bench --only none --readme     (rewrite the README tables from results/*.json)
+ *   npm run bench -- [--quick] [--only nearest,recommend,fanout,ingest,writer,replay] [--skip replay] [--rows 50000000]
+ *   npm run bench -- --only none --readme     (rewrite the README tables from results/*.json)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,14 @@ import { parseArgs } from './lib/args.ts';
 import { machine, RESULTS_DIR, table, type ScenarioResult } from './lib/report.ts';
 
 const ALL = ['nearest', 'recommend', 'fanout', 'ingest', 'writer', 'replay', 'geocode', 'sim'];
+const USAGE = `usage: npm run bench -- [--quick] [--only ${ALL.join(',')}] [--skip replay] [--rows 50000000]
+       npm run bench -- --only none --readme     (rewrite the README tables from results/*.json)
+Runs every benchmark scenario (≈ 30 min; --quick: a few minutes), prints a table per scenario and
+writes JSON to bench/results/; a full run rewrites the tables in bench/README.md.`;
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const args = parseArgs();
 const only = args.get('only')?.split(',') ?? ALL;
 const skip = new Set(args.get('skip')?.split(',') ?? []);

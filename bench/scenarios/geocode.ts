@@ -27,7 +27,7 @@ const args = parseArgs();
 const quick = args.quick;
 const QUERIES = args.num('queries', quick ? 5000 : 20_000);
 const BUILDS = quick ? 3 : 10;
-const osm = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/data/osm');
+const osm = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/osm');
 const GRAPHS = [
   ['Monaco', path.join(osm, 'monaco.osm.pbf')],
   ['Hà Nội (Ô Chợ Dừa)', path.join(osm, 'hanoi_o_cho_dua_osm_road_graph.geojson')],

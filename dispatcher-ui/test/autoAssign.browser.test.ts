@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, noChromium } from '@lifeline/testing';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { CreateUserBody } from '@lifeline/protocol';
 import { builtUi } from './buildUi.ts';
@@ -48,7 +49,7 @@ async function takeCall(phone: string, priority: string, category: string) {
   await page.click('form.intake button[type=submit]');
 }
 
-describe('auto-assign in the dispatcher page (Chromium, real server)', () => {
+describe.skipIf(noChromium())('auto-assign in the dispatcher page (Chromium, real server)', () => {
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'lifeline-auto-'));
     await chmod(tmp, 0o755);
@@ -68,11 +69,7 @@ describe('auto-assign in the dispatcher page (Chromium, real server)', () => {
     }
     await until(() => Object.keys(UNITS).every((id) => server.fleet.view(id)?.status === 'available'), 'units available');
 
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1400, height: 860 } })).newPage();
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     page.on('console', (m) => {
@@ -86,10 +83,14 @@ describe('auto-assign in the dispatcher page (Chromium, real server)', () => {
   });
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    await bus?.endAsync().catch(() => undefined);
-    await server?.stop();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    // The temporary folder goes whatever failed before (a failed suite must not leave it in /tmp).
+    try {
+      await browser?.close().catch(() => undefined);
+      await bus?.endAsync().catch(() => undefined);
+      await server?.stop();
+    } finally {
+      if (tmp) await rm(tmp, { recursive: true, force: true });
+    }
   });
 
   it('says at intake which priorities are assigned automatically', async () => {

@@ -1,6 +1,6 @@
 /**
  * The offline basemap in real Chromium against the real server started with the Monaco road graph
- * (imported from ../shared/data/osm/monaco.osm.pbf into a temporary folder): roads by class,
+ * (imported from fixtures/osm/monaco.osm.pbf into a temporary folder): roads by class,
  * road names (drawn with local fonts, no glyph server), Natural Earth land and borders, the app's
  * layers on top, and the credits. Read from the map's rendered features, not from pixels;
  * screenshots go to dispatcher-ui/test-artifacts/ (not asserted).
@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromiumContext, noChromium } from '@lifeline/testing';
 import mqtt from 'mqtt';
 import type { LifelineTestHooks } from '../src/map/testHooks.ts';
 import { buildUi } from './buildUi.ts';
@@ -23,7 +24,7 @@ const routing = (await import('../../server/src/adapters/routing/index.ts' as st
 
 const UI_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ARTIFACTS = path.join(UI_ROOT, 'test-artifacts');
-const MONACO_PBF = path.resolve(UI_ROOT, '../../shared/data/osm/monaco.osm.pbf');
+const MONACO_PBF = path.resolve(UI_ROOT, '../fixtures/osm/monaco.osm.pbf');
 const DISPATCHER = { username: 'basemap-dispatcher', password: 'basemap-password-1' };
 /** Port Hercule, Monaco. */
 const HERCULE = { lat: 43.7347, lng: 7.4206 };
@@ -60,7 +61,7 @@ async function openAtInner(at: string | null) {
   await hooks((h) => h.idle());
 }
 
-describe('offline basemap in Chromium (server with the Monaco road graph)', () => {
+describe.skipIf(noChromium())('offline basemap in Chromium (server with the Monaco road graph)', () => {
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'lifeline-basemap-ui-'));
     await mkdir(ARTIFACTS, { recursive: true });
@@ -84,12 +85,7 @@ describe('offline basemap in Chromium (server with the Monaco road graph)', () =
     await bus.publishAsync('lifeline/v1/vehicles/MC-01/position', JSON.stringify({ seq: 1, ts: Date.now(), lat: 43.7352, lon: 7.4215 }), { qos: 1 });
     await bus.endAsync();
 
-    context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      viewport: { width: 1400, height: 860 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    context = await launchChromiumContext(path.join(tmp, 'chromium-profile'));
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     page.on('console', (m) => {
@@ -98,9 +94,13 @@ describe('offline basemap in Chromium (server with the Monaco road graph)', () =
   });
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
-    await server?.stop();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    // The temporary folder goes whatever failed before (a failed suite must not leave it in /tmp).
+    try {
+      await context?.close().catch(() => undefined);
+      await server?.stop();
+    } finally {
+      if (tmp) await rm(tmp, { recursive: true, force: true });
+    }
   });
 
   it('draws Monaco’s roads by class, with their names, under the units', async () => {

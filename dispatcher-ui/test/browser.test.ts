@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromiumContext, noChromium } from '@lifeline/testing';
 import mqtt, { type MqttClient } from 'mqtt';
 import { startSimulatedFleet, type SimulatedFleet } from '@lifeline/vehicle-agent';
 import type { LifelineTestHooks } from '../src/map/testHooks.ts';
@@ -111,7 +112,7 @@ async function createIncidentByClick(at: { lat: number; lng: number }, phone: st
   return (await section.getAttribute('data-incident-id'))!;
 }
 
-describe('dispatcher page in Chromium against the real server', () => {
+describe.skipIf(noChromium())('dispatcher page in Chromium against the real server', () => {
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'lifeline-ui-'));
     await mkdir(ARTIFACTS, { recursive: true });
@@ -132,23 +133,7 @@ describe('dispatcher page in Chromium against the real server', () => {
     }
     await until(() => Object.keys(UNITS).every((id) => server.fleet.view(id)?.online && server.fleet.view(id)?.status === 'available'), 'units online');
 
-    context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      viewport: { width: 1400, height: 860 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        // No GL flag: this Chromium falls back to SwiftShader (ANGLE/Vulkan) for WebGL by itself;
-        // --use-gl=swiftshader and --enable-unsafe-swiftshader change nothing here (checked).
-      ],
-    });
+    context = await launchChromiumContext(path.join(tmp, 'chromium-profile'));
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     page.on('console', (m) => {
@@ -171,11 +156,15 @@ describe('dispatcher page in Chromium against the real server', () => {
   });
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
-    await fleet?.stop().catch(() => undefined);
-    await bus?.endAsync().catch(() => undefined);
-    await server?.stop();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    // The temporary folder goes whatever failed before (a failed suite must not leave it in /tmp).
+    try {
+      await context?.close().catch(() => undefined);
+      await fleet?.stop().catch(() => undefined);
+      await bus?.endAsync().catch(() => undefined);
+      await server?.stop();
+    } finally {
+      if (tmp) await rm(tmp, { recursive: true, force: true });
+    }
   });
 
   it('draws every unit reported over MQTT, and the hospitals', async () => {

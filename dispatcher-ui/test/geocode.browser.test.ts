@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromiumContext, noChromium } from '@lifeline/testing';
 import type { LifelineTestHooks } from '../src/map/testHooks.ts';
 import { buildUi } from './buildUi.ts';
 import { createUser, loadConfig, startServer, type LifelineServer } from './lifelineServer.ts';
@@ -22,7 +23,7 @@ const routing = (await import('../../server/src/adapters/routing/index.ts' as st
 
 const UI_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ARTIFACTS = path.join(UI_ROOT, 'test-artifacts');
-const MONACO_PBF = path.resolve(UI_ROOT, '../../shared/data/osm/monaco.osm.pbf');
+const MONACO_PBF = path.resolve(UI_ROOT, '../fixtures/osm/monaco.osm.pbf');
 const DISPATCHER = { username: 'geocode-dispatcher', password: 'geocode-password-1' };
 /** Port Hercule, Monaco. */
 const HERCULE = { lat: 43.7347, lng: 7.4206 };
@@ -59,7 +60,7 @@ async function openAtInner(at: string | null) {
   await hooks((h) => h.idle());
 }
 
-describe('street search at call intake (server with the Monaco road graph)', () => {
+describe.skipIf(noChromium())('street search at call intake (server with the Monaco road graph)', () => {
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'lifeline-geocode-ui-'));
     await mkdir(ARTIFACTS, { recursive: true });
@@ -76,12 +77,7 @@ describe('street search at call intake (server with the Monaco road graph)', () 
     });
     server = await startServer(cfg, { uiDir });
     await createUser(server.db, { ...DISPATCHER, displayName: 'Geocode Test', role: 'dispatcher' });
-    context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      viewport: { width: 1400, height: 860 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    context = await launchChromiumContext(path.join(tmp, 'chromium-profile'));
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (e) => pageErrors.push(String(e)));
     page.on('console', (m) => {
@@ -90,9 +86,13 @@ describe('street search at call intake (server with the Monaco road graph)', () 
   });
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
-    await server?.stop();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    // The temporary folder goes whatever failed before (a failed suite must not leave it in /tmp).
+    try {
+      await context?.close().catch(() => undefined);
+      await server?.stop();
+    } finally {
+      if (tmp) await rm(tmp, { recursive: true, force: true });
+    }
   });
 
   const options = () => page.locator('.suggestions [role=option]');

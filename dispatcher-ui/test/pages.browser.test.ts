@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, noChromium } from '@lifeline/testing';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { CreateIncidentResponse, CreateUserBody, Incident, TimelineEvent } from '@lifeline/protocol';
 import type { ReplayTestHooks } from '../src/pages/replay/testHooks.ts';
@@ -140,7 +141,7 @@ async function seedHistory(): Promise<string> {
   return id;
 }
 
-describe('role pages in Chromium against the real server', () => {
+describe.skipIf(noChromium())('role pages in Chromium against the real server', () => {
   beforeAll(async () => {
     tmp = await mkdtemp(path.join(os.tmpdir(), 'lifeline-pages-'));
     await chmod(tmp, 0o755);
@@ -168,18 +169,18 @@ describe('role pages in Chromium against the real server', () => {
     historyId = await seedHistory();
     console.info(`setup: build ${t1 - t0} ms, server ${t2 - t1} ms, users+units ${t3 - t2} ms, history ${Date.now() - t3} ms`);
 
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    await bus?.endAsync().catch(() => undefined);
-    await server?.stop();
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    // The temporary folder goes whatever failed before (a failed suite must not leave it in /tmp).
+    try {
+      await browser?.close().catch(() => undefined);
+      await bus?.endAsync().catch(() => undefined);
+      await server?.stop();
+    } finally {
+      if (tmp) await rm(tmp, { recursive: true, force: true });
+    }
   });
 
   it("hospital view: a case heading here with a live ETA, arrival and handover on the timeline, never another hospital's case", async () => {

@@ -47,6 +47,10 @@ export interface Config {
   stuckDispatchedSec: number;
   /** Seconds to wait for a unit's ack before alerting the dispatcher. */
   ackTimeoutSec: number;
+  /** Hospitals farther from the scene than this (straight line) are never destinations, km. */
+  hospitalMaxDistanceKm: number;
+  /** A destination whose ETA from the scene is longer than this is refused, seconds. */
+  hospitalMaxEtaSec: number;
   /** Unique per server instance; names its persistent MQTT session. */
   instanceId: string;
   /** Seed demo hospitals when the hospitals table is empty. */
@@ -56,6 +60,8 @@ export interface Config {
    * (embedded PostgreSQL); DEMO_USERS=1 asks for them on a DATABASE_URL, DEMO_USERS=0 never.
    */
   demoUsers: boolean;
+  /** Demo calls placed per hour near the map centre (DEMO_CALLS); 0 = none. */
+  demoCallsPerHour: number;
   /** AUTO_ASSIGN_PRIORITIES / _MAX_ETA_SEC / _MAX_ATTEMPTS (core/autoAssignPolicy.ts); off by default. */
   autoAssign: AutoAssignPolicy;
   /** Bearer token for GET /metrics; null → only direct connections from this machine. */
@@ -131,11 +137,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel,
     simVehicles: int('SIM_VEHICLES', 0, 0, 100_000),
     ackTimeoutSec: int('ACK_TIMEOUT_SEC', 60, 1, 3600),
+    hospitalMaxDistanceKm: int('HOSPITAL_MAX_DISTANCE_KM', 100, 1, 20_000),
+    hospitalMaxEtaSec: int('HOSPITAL_MAX_ETA_SEC', 10_800, 60, 86_400),
     silentAfterSec: int('SILENT_AFTER_SEC', 90, 5, 86_400),
     stuckDispatchedSec: int('STUCK_DISPATCHED_SEC', 120, 10, 3600),
     instanceId: env.INSTANCE_ID || 'main',
     seedDemo: (env.SEED_DEMO ?? '1') !== '0',
     demoUsers: env.DEMO_USERS ? env.DEMO_USERS === '1' : (env.SEED_DEMO ?? '1') !== '0' && !env.DATABASE_URL,
+    demoCallsPerHour: int('DEMO_CALLS', 0, 0, 3600),
     autoAssign: autoAssignPolicyFromEnv(env, errors),
     metricsToken: env.METRICS_TOKEN || null,
     positionRetentionDays: null,

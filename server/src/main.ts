@@ -2,15 +2,32 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
 import { provisionSimulatedUnits } from './demoFleet.ts';
+import { createLogger } from './logger.ts';
 import { startServer } from './server.ts';
 import { ensureDemoUsers } from './adapters/store/demoUsers.ts';
 import { listHospitals } from './adapters/store/vehicles.ts';
+import { demoAreaOf } from './adapters/store/seed.ts';
 
 // The simulated fleet, with the road graph reader for --road-graph (see cli/simulate.ts).
 const SIM_CLI = fileURLToPath(new URL('./cli/simulate.ts', import.meta.url));
+
+/**
+ * Stops the simulator. Ctrl-C in a terminal reaches the whole process group, so on SIGINT it is
+ * stopping already and a second signal would make it skip its clean stop: it is only told (SIGTERM)
+ * if it is still running after a moment, i.e. when the SIGINT was sent to this process alone.
+ */
+async function stopChild(child: ChildProcess, signal: string): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const timers: NodeJS.Timeout[] = [];
+  if (signal === 'SIGINT') timers.push(setTimeout(() => child.kill('SIGTERM'), 3000));
+  else child.kill('SIGTERM');
+  timers.push(setTimeout(() => child.kill('SIGKILL'), 8000));
+  await exited;
+  for (const t of timers) clearTimeout(t);
+}
 
 async function main(): Promise<void> {
   let cfg;
@@ -23,7 +40,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = pino({ level: cfg.logLevel, ...(process.stdout.isTTY ? {} : {}) });
+  const logger = createLogger(cfg.logLevel);
   let server;
   try {
     server = await startServer(cfg, { logger });
@@ -34,12 +51,14 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
+  // Unit ids name the demo's area (BD-001 in Bình Dương, HN-001 in Hà Nội).
+  const unitPrefix = demoAreaOf(server.mapArea)?.unitPrefix ?? 'U';
   // Demo users with printed passwords: the demo on embedded PostgreSQL, or when DEMO_USERS=1 asks.
-  const logins = cfg.demoUsers ? await ensureDemoUsers(server.db, cfg.dataDir, 'BD-001') : [];
+  const logins = cfg.demoUsers ? await ensureDemoUsers(server.db, cfg.dataDir, `${unitPrefix}-001`) : [];
 
   let sim: ChildProcess | null = null;
   if (cfg.simVehicles > 0) {
-    const credentialsFile = await provisionSimulatedUnits(server.db, cfg);
+    const credentialsFile = await provisionSimulatedUnits(server.db, cfg, unitPrefix);
     const hospitalsFile = path.join(cfg.dataDir, 'sim-hospitals.json');
     await writeFile(hospitalsFile, JSON.stringify(await listHospitals(server.db)));
     sim = spawn(
@@ -63,6 +82,8 @@ async function main(): Promise<void> {
         '--hospitals',
         hospitalsFile,
         ...(credentialsFile ? ['--credentials', credentialsFile] : []),
+        '--id-prefix',
+        unitPrefix,
       ],
       // LIFELINE_PARENT_PID: the simulator stops when we end, however we end (vehicle-agent fleetCli.ts).
       { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, LOG_LEVEL: cfg.logLevel, LIFELINE_PARENT_PID: String(process.pid) } },
@@ -91,17 +112,7 @@ async function main(): Promise<void> {
       logger.error({ signal }, 'shutdown did not finish in time; exiting');
       process.exit(1);
     }, (cfg.shutdownDrainSec + 20) * 1000).unref();
-    if (sim) {
-      const child = sim;
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => {
-          child.kill('SIGKILL');
-          resolve();
-        }, 5000).unref();
-      });
-    }
+    if (sim) await stopChild(sim, signal);
     await server.stop();
     process.exit(0);
   };

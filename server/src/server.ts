@@ -8,7 +8,6 @@ import { Counters } from './counters.ts';
 import { Metrics } from './adapters/metrics.ts';
 import { DEFAULT_TARGETS } from './core/kpi.ts';
 import { DEFAULT_MAP_AREA, mapArea, type MapArea } from './core/mapArea.ts';
-import { haversineM } from './core/geo.ts';
 import { StraightLineEtaProvider, type EtaProvider } from './core/eta.ts';
 import { randomSecret } from './adapters/auth/passwords.ts';
 import { serverClientId } from './adapters/auth/mqttCredentials.ts';
@@ -20,6 +19,9 @@ import { osmandRoutes } from './adapters/http/osmand.ts';
 import { Basemap, basemapRoutes } from './adapters/http/basemap.ts';
 import { geocodeRoutes } from './adapters/http/geocode.ts';
 import { Geocoder } from './core/geocode/geocoder.ts';
+import { streetPlaces } from './core/geocode/streetIndex.ts';
+import { haversineM } from './core/geo.ts';
+import { DemoCalls } from './services/demoCalls.ts';
 import { TrackerRegistry } from './adapters/store/trackers.ts';
 import { RealtimeGateway } from './adapters/realtime.ts';
 import { connectRedis, FleetSync, type RedisLink } from './adapters/cluster.ts';
@@ -35,7 +37,7 @@ import { DeadLetters } from './adapters/store/deadLetters.ts';
 import { DbProbe } from './adapters/store/dbProbe.ts';
 import { assessHealth, DEFAULT_HEALTH_THRESHOLDS } from './core/health.ts';
 import { DEFAULT_RETENTION, startPositionRetention } from './adapters/store/retention.ts';
-import { seedDemo } from './adapters/store/seed.ts';
+import { demoAreaOf, seedDemo } from './adapters/store/seed.ts';
 import { seedLine1022 } from './adapters/store/line1022Seed.ts';
 import { line1022Routes } from './adapters/http/line1022.ts';
 import { MediaStore } from './adapters/media/mediaStore.ts';
@@ -86,8 +88,6 @@ export const SERVER_MQTT_USER = 'lifeline-server';
 
 /** Demo map centre: Thủ Dầu Một, Bình Dương. */
 export const DEFAULT_CENTER = DEFAULT_MAP_AREA.center;
-/** The demo hospitals are seeded only for a map centred this close to Thủ Dầu Một, metres. */
-const DEMO_HOSPITALS_WITHIN_M = 100_000;
 
 /**
  * Starts the whole server: database (embedded unless DATABASE_URL), migrations, broker (embedded
@@ -154,14 +154,17 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       storage.hypertable ? 'positions: TimescaleDB hypertable (compression after 7 days, retention as POSITION_RETENTION_DAYS)' : 'positions: plain PostgreSQL table (retention as POSITION_RETENTION_DAYS, by the server)',
     );
     const db = createDb(pool);
-    // The demo hospitals are in Bình Dương: seeding them for a map elsewhere would send every
-    // patient on a transport across the world. Elsewhere, import the area's (npm run import-hospitals).
+    // Demo hospitals follow the map: Bình Dương's for a map there, Hà Nội's real ones (OSM) for a
+    // map there, none elsewhere (they would send every patient across the world): import the
+    // area's own with npm run import-hospitals.
     if (cfg.seedDemo) {
-      if (haversineM(area.center, DEFAULT_MAP_AREA.center) <= DEMO_HOSPITALS_WITHIN_M) {
-        await seedDemo(db);
+      const seeded = await seedDemo(db, area);
+      const demo = demoAreaOf(area);
+      if (!demo) logger.info({ center: area.center }, 'no demo hospitals for this map area; import the area’s hospitals with npm run import-hospitals');
+      else {
+        if (seeded) logger.info({ hospitals: seeded, area: demo.name }, 'demo hospitals seeded');
         await seedLine1022(db);
       }
-      else logger.info({ center: area.center }, 'demo hospitals (Bình Dương) not seeded: the map is elsewhere; import the area’s hospitals with npm run import-hospitals');
     }
 
     // Several instances (REDIS_URL): socket.io broadcasts cross over Redis; the vehicles' write path
@@ -282,6 +285,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
       timelineAppended: (incidentId, type) => realtime?.timelineAppended(incidentId, type),
       hospitals: () => hospitals,
       ackTimeoutMs: cfg.ackTimeoutSec * 1000,
+      hospitalLimits: { maxDistanceM: cfg.hospitalMaxDistanceKm * 1000, maxEtaSec: cfg.hospitalMaxEtaSec },
       staleAfterMs: cfg.silentAfterSec * 1000,
       log: logger,
     });
@@ -295,6 +299,14 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     const geocodeStart = performance.now();
     const geocoder = new Geocoder(graph, () => hospitals);
     if (geocoder.streets) logger.info({ streets: geocoder.streets.size, ms: Math.round(performance.now() - geocodeStart) }, 'street index built');
+    // Demo calls (DEMO_CALLS): on the graph's named streets near the map centre when there is a graph.
+    if (cfg.demoCallsPerHour > 0) {
+      const streets = graph ? streetPlaces(graph).filter((p) => haversineM(p.location, area.center) <= area.radiusKm * 1000) : [];
+      const demoCalls = new DemoCalls({ dispatch, autoAssign, area, streets, perHour: cfg.demoCallsPerHour, log: logger });
+      demoCalls.start();
+      cleanups.push(async () => demoCalls.stop());
+      logger.info({ perHour: cfg.demoCallsPerHour, streets: streets.length }, 'demo calls on (DEMO_CALLS)');
+    }
     // Prometheus metrics of this instance (GET /metrics, adapters/http/metrics.ts for who may read them).
     const metrics = new Metrics(
       counters,

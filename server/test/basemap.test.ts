@@ -1,6 +1,6 @@
 /**
  * The offline basemap's tile endpoints on the real Monaco road graph (imported from
- * ../shared/data/osm/monaco.osm.pbf, saved and loaded back as a file), read back with a real
+ * fixtures/osm/monaco.osm.pbf, saved and loaded back as a file), read back with a real
  * Mapbox Vector Tile decoder; and the graph format's road classes and names.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,7 +15,7 @@ import { Basemap, basemapRoutes } from '../src/adapters/http/basemap.ts';
 import { importRoadGraph, loadRoadGraph, saveRoadGraph } from '../src/adapters/routing/graphFile.ts';
 import { ROAD_GRAPH_FORMAT_VERSION, ROAD_CLASSES, segmentCount, segmentName, type RoadGraph } from '../src/core/routing/graph.ts';
 
-const osmDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/data/osm');
+const osmDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/osm');
 const MONACO = path.join(osmDir, 'monaco.osm.pbf');
 const HANOI = path.join(osmDir, 'hanoi_o_cho_dua_osm_road_graph.geojson');
 /** Port Hercule, Monaco. */

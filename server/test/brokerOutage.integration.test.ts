@@ -1,16 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MOSQUITTO_BIN, noMosquitto } from '@lifeline/testing';
 import { vehicleTopic } from '@lifeline/protocol';
 import { freePort } from '../src/adapters/freePort.ts';
 import type { LifelineServer } from '../src/server.ts';
 import { connectMqtt, login, TestEnv, waitFor } from './helpers.ts';
 
-const MOSQUITTO = '/usr/sbin/mosquitto';
+const MOSQUITTO = MOSQUITTO_BIN ?? 'mosquitto';
+const noBroker = noMosquitto();
 
-describe.skipIf(!existsSync(MOSQUITTO))('server survives a broker outage (private Mosquitto)', () => {
+describe.skipIf(noBroker)('server survives a broker outage (private Mosquitto)', () => {
   const env = new TestEnv('embedded');
   let server: LifelineServer | null = null;
   let broker: ChildProcess | null = null;

@@ -1,13 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { vehicleTopic, type AlertEvent, type Incident, type Recommendation, type Vehicle } from '@lifeline/protocol';
 import type { LifelineServer } from '../src/server.ts';
-import { api, connectMqtt, connectSocket, externalUnavailable, login, randomId, tcpOpen, TestEnv, waitFor, type LiveSocket } from './helpers.ts';
+import { noServiceAt } from '@lifeline/testing';
+import { api, connectMqtt, connectSocket, externalUnavailable, login, randomId, REDIS_HINT, TestEnv, waitFor, type LiveSocket } from './helpers.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const redisUrl = new URL(REDIS_URL);
 const unavailable =
-  (await externalUnavailable()) ?? ((await tcpOpen(redisUrl.hostname, Number(redisUrl.port || 6379))) ? null : `no Redis at ${redisUrl.host}`);
-if (unavailable) console.warn(`cluster test skipped: ${unavailable} (needs PostgreSQL, an MQTT broker and Redis)`);
+  (await externalUnavailable()) ?? ((await noServiceAt('Redis', REDIS_URL, REDIS_HINT)) ? `no Redis at ${redisUrl.host}` : null);
 
 /** What one dispatcher's socket has seen. */
 function watch(socket: LiveSocket) {

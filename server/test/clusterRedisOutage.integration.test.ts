@@ -1,15 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Incident } from '@lifeline/protocol';
+import { noRedisServer, REDIS_SERVER_BIN } from '@lifeline/testing';
 import type { LifelineServer } from '../src/server.ts';
 import { api, connectSocket, externalUnavailable, killChild, tcpOpen, TestEnv, waitFor, type LiveSocket } from './helpers.ts';
 
-const REDIS_SERVER = '/usr/bin/redis-server';
-const unavailable = (await externalUnavailable()) ?? (existsSync(REDIS_SERVER) ? null : `no ${REDIS_SERVER}`);
-if (unavailable) console.warn(`Redis outage test skipped: ${unavailable}`);
+const REDIS_SERVER = REDIS_SERVER_BIN ?? 'redis-server';
+const unavailable = (await externalUnavailable()) ?? (noRedisServer() ? 'no redis-server' : null);
 
 /** A private Redis (no persistence) that the test can kill and start again on the same port. */
 class PrivateRedis {

@@ -11,7 +11,7 @@ import { upsertHospitals } from '../src/adapters/store/vehicles.ts';
 import type { LifelineServer } from '../src/server.ts';
 import { api, login, TestEnv } from './helpers.ts';
 
-const OSM = path.resolve(fileURLToPath(new URL('../..', import.meta.url)), '../shared/data/osm/monaco.osm.pbf');
+const OSM = path.resolve(fileURLToPath(new URL('../..', import.meta.url)), 'fixtures/osm/monaco.osm.pbf');
 
 describe('GET /api/geocode (Monaco graph, embedded)', () => {
   const env = new TestEnv('embedded');

@@ -14,7 +14,7 @@ import { buildStreetIndex } from '../src/core/geocode/streetIndex.ts';
 import { segmentCount, segmentName, type RoadGraph } from '../src/core/routing/graph.ts';
 import { E7, haversineDegM } from '../src/core/routing/spherical.ts';
 
-const osmDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/data/osm');
+const osmDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/osm');
 
 describe('foldText', () => {
   it.each([

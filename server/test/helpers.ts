@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -9,6 +8,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, Role, ServerToClientEvents } from '@lifeline/protocol';
+import { optional, tcpOpen } from '@lifeline/testing';
 import { createUser } from '../src/adapters/store/users.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { startServer, type LifelineServer, type StartOptions } from '../src/server.ts';
@@ -17,27 +17,24 @@ export type Mode = 'embedded' | 'external';
 
 export const EXTERNAL_PG = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const EXTERNAL_MQTT = process.env.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+export const REDIS_HINT = 'start Redis on 127.0.0.1:6379 (Debian/Ubuntu: `apt-get install redis-server`) or set TEST_REDIS_URL';
 
-export function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host, port });
-    const done = (ok: boolean) => {
-      s.destroy();
-      resolve(ok);
-    };
-    s.setTimeout(timeoutMs, () => done(false));
-    s.once('connect', () => done(true));
-    s.once('error', () => done(false));
-  });
-}
+export { tcpOpen };
 
-/** Why the external-services run cannot happen here, or null when PostgreSQL and the broker answer. */
+const EXTERNAL_HINT = 'start PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and an MQTT broker (Mosquitto) on 127.0.0.1:1883, or point TEST_PG_URL / TEST_MQTT_URL at yours';
+
+/**
+ * Why the external-services run cannot happen here, or null when PostgreSQL and the broker answer.
+ * A missing service is printed once per suite, or fails the suite with LIFELINE_REQUIRE_ALL=1 (CI).
+ */
 export async function externalUnavailable(): Promise<string | null> {
   const pgUrl = new URL(EXTERNAL_PG);
   const mqttUrl = new URL(EXTERNAL_MQTT);
-  if (!(await tcpOpen(pgUrl.hostname, Number(pgUrl.port || 5432)))) return `no PostgreSQL at ${pgUrl.host}`;
-  if (!(await tcpOpen(mqttUrl.hostname, Number(mqttUrl.port || 1883)))) return `no MQTT broker at ${mqttUrl.host}`;
-  return null;
+  let missing: string | null = null;
+  if (!(await tcpOpen(pgUrl.hostname, Number(pgUrl.port || 5432)))) missing = `no PostgreSQL at ${pgUrl.host}`;
+  else if (!(await tcpOpen(mqttUrl.hostname, Number(mqttUrl.port || 1883)))) missing = `no MQTT broker at ${mqttUrl.host}`;
+  optional('PostgreSQL and MQTT broker for the external-services run', missing, EXTERNAL_HINT);
+  return missing;
 }
 
 export const randomId = () => Math.random().toString(36).slice(2, 10);

@@ -5,17 +5,18 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hospital } from '@lifeline/protocol';
+import { haversineM } from '../src/core/geo.ts';
 import { HospitalImportError, osmId, parseOsmHospitals } from '../src/core/hospitalsImport.ts';
 import { api, externalUnavailable, TestEnv } from './helpers.ts';
 
 const repoRoot = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const DATA = path.resolve(repoRoot, '../shared/data/hospitals');
+const DATA = path.resolve(repoRoot, 'fixtures/hospitals');
 const MONACO = path.join(DATA, 'monaco_osm_hospitals_fire_stations_2016-03-05.geojson');
 const HANOI = path.join(DATA, 'hanoi_osm_amenity_hospital_overpass_2024-09-27.json');
 const CLI = path.join(repoRoot, 'server/src/cli/importHospitals.ts');
 const readJson = async (f: string): Promise<unknown> => JSON.parse(await readFile(f, 'utf8'));
 
-describe('OSM hospital import (real exports in ../shared/data/hospitals)', () => {
+describe('OSM hospital import (real exports in fixtures/hospitals)', () => {
   it('Monaco GeoJSON: keeps named hospitals with an ED, skips fire stations, emergency=no and the unnamed', async () => {
     const r = parseOsmHospitals(await readJson(MONACO));
     expect(r.format).toBe('geojson');
@@ -130,17 +131,30 @@ describe.skipIf(external !== null)('import-hospitals CLI against the machine Pos
 });
 
 describe.skipIf(external !== null)('demo hospitals follow the map', () => {
-  it('are seeded for the Bình Dương demo, not for a map centred elsewhere', async () => {
-    for (const [center, expected] of [['43.7384,7.4246', 0], ['', 5]] as const) {
-      const env = new TestEnv('external');
-      await env.setup();
-      const server = await env.start({ MAP_CENTER: center });
-      try {
-        expect((await api<Hospital[]>(server.url, 'GET', '/api/hospitals')).body).toHaveLength(expected);
-      } finally {
-        await server.stop();
-        await env.teardown();
-      }
+  const seededFor = async (center: string) => {
+    const env = new TestEnv('external');
+    await env.setup();
+    const server = await env.start({ MAP_CENTER: center });
+    try {
+      return { hospitals: (await api<Hospital[]>(server.url, 'GET', '/api/hospitals')).body, area: server.mapArea };
+    } finally {
+      await server.stop();
+      await env.teardown();
     }
+  };
+
+  it('are seeded for the Bình Dương demo, not for a map centred elsewhere', async () => {
+    expect((await seededFor('43.7384,7.4246')).hospitals).toHaveLength(0);
+    expect((await seededFor('')).hospitals.map((h) => h.id).every((id) => id.startsWith('bd-'))).toBe(true);
+    expect((await seededFor('')).hospitals).toHaveLength(5);
+  });
+
+  it('are the real Hà Nội hospitals (OSM fixture) near a map in Hà Nội, and no Bình Dương ones', async () => {
+    const { hospitals, area } = await seededFor('21.0212,105.8258'); // Ô Chợ Dừa, Đống Đa
+    expect(hospitals.length).toBeGreaterThan(5);
+    expect(hospitals.every((h) => h.id.startsWith('osm-'))).toBe(true);
+    expect(hospitals.map((h) => h.name)).toContain('Bệnh viện Đa khoa Đống Đa');
+    const farthestKm = Math.max(...hospitals.map((h) => haversineM(area.center, h.location) / 1000));
+    expect(farthestKm).toBeLessThanOrEqual(area.radiusKm + 3);
   });
 });

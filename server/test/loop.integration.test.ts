@@ -6,7 +6,6 @@ import type { LifelineServer } from '../src/server.ts';
 import { api, connectMqtt, connectSocket, externalUnavailable, mToLat, nextMessage, randomId, TestEnv, waitFor, type LiveSocket, type Mode } from './helpers.ts';
 
 const external = await externalUnavailable();
-if (external) console.warn(`[integration] external run skipped: ${external}`);
 
 const SCENE = { lat: 10.98, lng: 106.65 };
 const assignmentParser = compileParser(AssignmentMsgSchema);

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp } from 'node:fs/promises';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MOSQUITTO_BIN, noMosquitto } from '@lifeline/testing';
 import { vehicleTopic } from '@lifeline/protocol';
 import { writeMosquittoAuth } from '../src/adapters/auth/mosquittoFiles.ts';
 import { verifyMosquittoHash, mosquittoHash } from '../src/adapters/auth/mqttCredentials.ts';
@@ -12,7 +13,8 @@ import { freePort } from '../src/adapters/freePort.ts';
 import type { LifelineServer } from '../src/server.ts';
 import { api, login, randomId, TestEnv, waitFor } from './helpers.ts';
 
-const MOSQUITTO = '/usr/sbin/mosquitto';
+const MOSQUITTO = MOSQUITTO_BIN ?? 'mosquitto';
+const noBroker = noMosquitto();
 
 /** Connects as a unit; resolves with the client, or rejects with the broker's refusal. */
 function connectAs(url: string, username: string | undefined, password: string | undefined) {
@@ -89,7 +91,7 @@ describe('MQTT credentials per unit', () => {
     });
   });
 
-  describe.skipIf(!existsSync(MOSQUITTO))('Mosquitto with the generated password and ACL files', () => {
+  describe.skipIf(noBroker)('Mosquitto with the generated password and ACL files', () => {
     const env = new TestEnv('embedded');
     let server: LifelineServer;
     let broker: ChildProcess | null = null;

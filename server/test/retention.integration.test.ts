@@ -3,10 +3,10 @@ import pg from 'pg';
 import { migrate } from '../src/adapters/store/migrate.ts';
 import { RETENTION_LOCK, runPositionRetention, startPositionRetention, type RetentionOptions } from '../src/adapters/store/retention.ts';
 import { loadConfig } from '../src/config.ts';
-import { EXTERNAL_PG, randomId, tcpOpen, waitFor } from './helpers.ts';
+import { noServiceAt } from '@lifeline/testing';
+import { EXTERNAL_PG, randomId, waitFor } from './helpers.ts';
 
-const pgUrl = new URL(EXTERNAL_PG);
-const noPg = !(await tcpOpen(pgUrl.hostname, Number(pgUrl.port || 5432)));
+const noPg = await noServiceAt('PostgreSQL', EXTERNAL_PG, 'start PostgreSQL on 127.0.0.1:5432 (user postgres, trust) or set TEST_PG_URL');
 
 const DAY_MS = 86_400_000;
 const NOW = Date.parse('2026-03-01T12:00:00Z');

@@ -8,7 +8,7 @@ import { importRoadGraph, saveRoadGraph } from '../src/adapters/routing/index.ts
 import type { LifelineServer } from '../src/server.ts';
 import { api, connectMqtt, TestEnv, waitFor } from './helpers.ts';
 
-const OSM = path.resolve(fileURLToPath(new URL('../..', import.meta.url)), '../shared/data/osm/monaco.osm.pbf');
+const OSM = path.resolve(fileURLToPath(new URL('../..', import.meta.url)), 'fixtures/osm/monaco.osm.pbf');
 // Two units and a scene in Monaco (Port Hercule area); both within 1.5 km.
 const SCENE = { lat: 43.7347, lng: 7.4206 };
 const UNITS: [string, number, number][] = [

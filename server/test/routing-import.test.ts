@@ -11,7 +11,7 @@ import { parseMaxspeedKmh } from '../src/core/routing/profile.ts';
 import { RoadRouter } from '../src/core/routing/router.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const osmDir = path.resolve(repoRoot, '../shared/data/osm');
+const osmDir = path.resolve(repoRoot, 'fixtures/osm');
 const MONACO = path.join(osmDir, 'monaco.osm.pbf');
 const HANOI = path.join(osmDir, 'hanoi_o_cho_dua_osm_road_graph.geojson');
 

@@ -10,7 +10,7 @@ import type { LatLng } from '@lifeline/protocol';
 import { createEtaProvider, importRoadGraph, OsrmEtaProvider, saveRoadGraph, type RoutingLogger } from '../src/adapters/routing/index.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const HANOI = path.resolve(repoRoot, '../shared/data/osm/hanoi_o_cho_dua_osm_road_graph.geojson');
+const HANOI = path.resolve(repoRoot, 'fixtures/osm/hanoi_o_cho_dua_osm_road_graph.geojson');
 
 // Đống Đa, Hà Nội: three units and a scene on mapped roads.
 const SCENE: LatLng = { lat: 21.0190593, lng: 105.8305698 };

@@ -9,7 +9,7 @@ import { RoadRouter } from '../src/core/routing/router.ts';
 import type { Snap } from '../src/core/routing/snap.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const osmDir = path.resolve(repoRoot, '../shared/data/osm');
+const osmDir = path.resolve(repoRoot, 'fixtures/osm');
 
 /** Deterministic PRNG (mulberry32), so a failure can be replayed. */
 function rng(seed: number): () => number {

@@ -18,7 +18,7 @@ import { startBroker } from '../../vehicle-agent/test/support/broker.ts';
 
 // The simulator on the real Monaco graph, read the way `--road-graph` reads it: every position a
 // simulated unit takes must be on the road network, and it must get where it is sent.
-const OSM = path.resolve(fileURLToPath(new URL('../..', import.meta.url)), '../shared/data/osm/monaco.osm.pbf');
+const OSM = path.resolve(fileURLToPath(new URL('../..', import.meta.url)), 'fixtures/osm/monaco.osm.pbf');
 /** Road lines are rounded to 1e-7° (~1 cm) and the sim drives great circles between their points. */
 const ON_ROAD_M = 1;
 

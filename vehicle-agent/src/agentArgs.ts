@@ -5,6 +5,7 @@ import { DEFAULT_SPOOL_LIMITS } from './core/spool.ts';
 import { DEFAULT_FORWARDING } from './mqtt/vehicle-agent.ts';
 import { brokerFlags, numberFlag, parseLatLng, type FlagValues } from './args.ts';
 import { DEFAULT_MQTT_URL } from './options.ts';
+import { DEFAULT_PANEL_PORT } from './panel/server.ts';
 
 export const AGENT_USAGE = `Usage: vehicle-agent agent --id UNIT (--nmea PATH | --gpsd HOST:PORT | --simulate[=LAT,LNG]) [options]
 Runs the vehicle agent of one real ambulance: GPS → reporting policy → on-disk spool → MQTT, and
@@ -27,7 +28,7 @@ Spool and panel:
   --spool-dir DIR        on-disk spool (default ./spool-UNIT)
   --max-positions N      spool bound (default ${DEFAULT_SPOOL_LIMITS.maxPositions}); when full the oldest half is thinned
   --resend-after-ms MS   no confirmation for this long → publish unconfirmed positions again (default ${DEFAULT_FORWARDING.resendAfterMs})
-  --panel-port N         crew panel port (default 8080; 0 = any free port)
+  --panel-port N         crew panel port (default ${DEFAULT_PANEL_PORT}; 0 = any free port)
   --no-panel             do not serve the crew panel
   --panel-host H         default 127.0.0.1; 0.0.0.0 to serve the tablet over the cab's network
   --hospitals FILE       JSON [{id,name,location:{lat,lng}}] the crew can choose for transport
@@ -127,7 +128,7 @@ export function parseAgentArgs(argv: readonly string[], env: Record<string, stri
   const username = get('username');
   if (username !== undefined && env.MQTT_PASSWORD === undefined) errors.push('--username needs the password in env MQTT_PASSWORD');
 
-  const panelPort = num('panel-port', 8080, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port from 0 to 65535');
+  const panelPort = num('panel-port', DEFAULT_PANEL_PORT, (n) => Number.isInteger(n) && n >= 0 && n <= 65535, 'a port from 0 to 65535');
   const policy: ReportingPolicy = {
     movingIntervalMs: ms('moving-interval-ms', DEFAULT_REPORTING_POLICY.movingIntervalMs),
     parkedIntervalMs: ms('parked-interval-ms', DEFAULT_REPORTING_POLICY.parkedIntervalMs),

@@ -17,13 +17,16 @@ export interface FleetCliOptions {
   env?: NodeJS.ProcessEnv;
   /** How to read `--road-graph`; without it the flag is refused with a hint. */
   readRoadGraph?: RoadGraphReader;
+  /** How the user ran it, for the usage text (e.g. `npm run simulate --`); default `vehicle-agent`. */
+  name?: string;
 }
 
 export async function runFleetCli(argv: readonly string[], o: FleetCliOptions = {}): Promise<void> {
   const parsed = parseCliArgs(argv, o.env ?? process.env);
-  if (!parsed.ok) fail(2, `vehicle-agent: ${parsed.error}\n\n${USAGE}`);
+  const usage = o.name ? USAGE.replace('Usage: vehicle-agent [options]', `Usage: ${o.name} [options]`) : USAGE;
+  if (!parsed.ok) fail(2, `vehicle-agent: ${parsed.error}\n\n${usage}`);
   if (parsed.help) {
-    console.log(USAGE);
+    console.log(usage);
     return;
   }
   const opts = parsed.options;

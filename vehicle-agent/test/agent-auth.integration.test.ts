@@ -15,7 +15,7 @@ import { nmeaFileSource } from '../src/gps/nmeaSource.ts';
 import { simulatedSource } from '../src/gps/simulatedSource.ts';
 import type { GpsSource } from '../src/gps/types.ts';
 
-const NMEA_LOG = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/data/nmea/sirfstarv-nmea.log');
+const NMEA_LOG = resolve(dirname(fileURLToPath(import.meta.url)), '../../fixtures/nmea/sirfstarv-nmea.log');
 import { startVehicleAgent, type VehicleAgent } from '../src/mqtt/vehicle-agent.ts';
 
 describe('vehicle agent with per-unit credentials (MQTT_AUTH=1)', () => {

@@ -6,23 +6,23 @@
  * unconfirmed; the other instance's units are not disturbed. When the killed instance comes back
  * its units move back to it, and nothing is lost or stored twice either way.
  */
-import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, createPool, type Db } from '../../server/src/adapters/store/db.ts';
 import { Ownership } from '../../server/src/core/ownership.ts';
-import { EXTERNAL_PG, externalUnavailable, tcpOpen, TestEnv, waitFor } from '../../server/test/helpers.ts';
+import { noMosquitto, noServiceAt } from '@lifeline/testing';
+import { EXTERNAL_PG, externalUnavailable, REDIS_HINT, TestEnv, waitFor } from '../../server/test/helpers.ts';
 import type { VehicleAgent } from '../src/mqtt/vehicle-agent.ts';
-import { Mosquitto, MOSQUITTO } from './support/mosquitto.ts';
+import { Mosquitto } from './support/mosquitto.ts';
 import { ServerProcess, startDrivingAgent } from './support/serverHandle.ts';
 
 const HOME = { lat: 10.98, lng: 106.65 };
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const noPostgres = (await externalUnavailable())?.startsWith('no PostgreSQL') ?? false;
-const noRedis = !(await tcpOpen(new URL(REDIS_URL).hostname, Number(new URL(REDIS_URL).port || 6379)));
-if (noRedis) console.warn(`cluster kill test skipped: no Redis at ${REDIS_URL}`);
+const noRedis = await noServiceAt('Redis', REDIS_URL, REDIS_HINT);
+const noBroker = noMosquitto();
 
-describe.skipIf(!existsSync(MOSQUITTO) || noPostgres || noRedis)('kill -9 of one of two server instances while units publish', () => {
+describe.skipIf(noBroker || noPostgres || noRedis)('kill -9 of one of two server instances while units publish', () => {
   const broker = new Mosquitto();
   const env = new TestEnv('external');
   let a: ServerProcess;

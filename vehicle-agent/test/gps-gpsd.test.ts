@@ -1,22 +1,23 @@
 /**
  * gpsdSource against (1) a tiny local TCP peer that speaks gpsd's side of the protocol and
- * replays TPV/SKY reports recorded from gpsd itself (shared/data/nmea/*.chk) — always runs,
+ * replays TPV/SKY reports recorded from gpsd itself (fixtures/nmea/*.chk) — always runs,
  * no daemon needed; (2) the real gpsd (Debian: apt-get install gpsd, 3.22) reading a real NMEA
  * log over tcp://, when the binary is installed; skipped otherwise. gpsd is started by the test
  * as a plain foreground process (-N), not as a system service.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { GPSD_BIN, noGpsd } from '@lifeline/testing';
 import { gpsdSource, tpvToFix, type GpsdTpv } from '../src/gps/gpsdSource.ts';
 import { decodeNmea } from '../src/gps/nmea.ts';
 import type { GpsFix } from '../src/gps/types.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const dataDir = path.resolve(repoRoot, '../shared/data/nmea');
+const dataDir = path.resolve(repoRoot, 'fixtures/nmea');
 const DAY_MS = 86_400_000;
 
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -179,9 +180,10 @@ describe('gpsdSource against a local peer replaying gpsd reports', () => {
   });
 });
 
-const GPSD = ['/usr/sbin/gpsd', '/usr/bin/gpsd', '/usr/local/sbin/gpsd'].find((p) => spawnSync(p, ['-V'], { stdio: 'ignore' }).status === 0);
+const GPSD = GPSD_BIN;
+const noGpsdHere = noGpsd();
 
-describe.skipIf(!GPSD)('gpsdSource against the real gpsd', () => {
+describe.skipIf(noGpsdHere)('gpsdSource against the real gpsd', () => {
   it('reads gpsd fed with the bu353s4 log over tcp:// and agrees with our NMEA decoder', async () => {
     // gpsd reads its "device" from this feeder: one NMEA sentence every 5 ms, looping.
     const lines = readFileSync(path.join(dataDir, 'bu353s4.log'), 'latin1').split(/\r?\n/).filter((l) => l.startsWith('$'));

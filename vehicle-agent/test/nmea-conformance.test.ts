@@ -1,5 +1,5 @@
 /**
- * NmeaDecoder against gpsd, on real receiver captures (shared/data/nmea, from gpsd's own
+ * NmeaDecoder against gpsd, on real receiver captures (fixtures/nmea, from gpsd's own
  * regression suite). Each `.log.chk` interleaves the raw sentences with the JSON reports gpsd
  * produced while reading them, so for every TPV we know which sentences of its epoch gpsd had
  * already seen — that is what lets this test say precisely where gpsd and we must agree.
@@ -32,7 +32,7 @@ import { decodeNmea } from '../src/gps/nmea.ts';
 import type { GpsFix } from '../src/gps/types.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const dataDir = path.resolve(repoRoot, '../shared/data/nmea');
+const dataDir = path.resolve(repoRoot, 'fixtures/nmea');
 const DAY_MS = 86_400_000;
 const WEEKS_1024_MS = 1024 * 7 * DAY_MS;
 

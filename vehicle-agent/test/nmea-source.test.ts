@@ -1,17 +1,18 @@
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { noPython } from '@lifeline/testing';
 import { LineSplitter } from '../src/gps/lineSplitter.ts';
 import { decodeNmea } from '../src/gps/nmea.ts';
 import { nmeaDeviceSource, nmeaFileSource } from '../src/gps/nmeaSource.ts';
 import type { GpsFix } from '../src/gps/types.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const dataDir = path.resolve(repoRoot, '../shared/data/nmea');
+const dataDir = path.resolve(repoRoot, 'fixtures/nmea');
 const logPath = (name: string) => path.join(dataDir, `${name}.log`);
 const sentences = (name: string) => readFileSync(logPath(name), 'latin1').split(/\r?\n/).filter((l) => l.startsWith('$'));
 
@@ -135,9 +136,9 @@ describe('nmeaDeviceSource (live receiver)', () => {
     expect(source.stats.droppedFixes).toBe(expected.length - 5);
   });
 
-  const python = spawnSync('python3', ['-c', 'import pty, tty'], { stdio: 'ignore' }).status === 0;
+  const noPty = noPython();
 
-  it.skipIf(!python)('reads a serial-like tty (a pty fed with a real log)', async () => {
+  it.skipIf(noPty)('reads a serial-like tty (a pty fed with a real log)', async () => {
     // A pty slave is a tty like /dev/ttyUSB0: same tty.ReadStream path, raw mode set by the source.
     const feeder = spawn('python3', [
       '-c',

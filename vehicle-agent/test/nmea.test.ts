@@ -17,7 +17,7 @@ function parsed(line: string): NmeaSentence {
 
 const KNOT = 1852 / 3600;
 
-// Real sentences from shared/data/nmea (file named in the comment).
+// Real sentences from fixtures/nmea (file named in the comment).
 const BT451 = {
   rmc: '$GPRMC,152505.00,A,5547.82113,N,02334.14130,E,0.253,,091209,,,A*7A',
   gga: '$GPGGA,152505.00,5547.82113,N,02334.14130,E,1,04,2.72,37.0,M,26.9,M,,*6B',

@@ -5,7 +5,6 @@
  * commit, so the kill loses the batch it held; the agents must notice the new server run (`boot`)
  * and re-send, and statuses must leave the spool only when the server confirms it applied them.
  */
-import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +13,8 @@ import { createDb, createPool, type Db } from '../../server/src/adapters/store/d
 import { createUser } from '../../server/src/adapters/store/users.ts';
 import { api, connectMqtt, EXTERNAL_PG, externalUnavailable, TestEnv, waitFor } from '../../server/test/helpers.ts';
 import type { VehicleAgent } from '../src/mqtt/vehicle-agent.ts';
-import { Mosquitto, MOSQUITTO } from './support/mosquitto.ts';
+import { noMosquitto } from '@lifeline/testing';
+import { Mosquitto } from './support/mosquitto.ts';
 import { ServerProcess, startDrivingAgent } from './support/serverHandle.ts';
 
 const HOME = { lat: 10.98, lng: 106.65 };
@@ -23,8 +23,9 @@ const KILL_WINDOW_WRITER_DELAY_MS = 2500;
 
 // Our own Mosquitto below; the machine's PostgreSQL must answer (skipped otherwise, like the other external runs).
 const noPostgres = (await externalUnavailable())?.startsWith('no PostgreSQL') ?? false;
+const noBroker = noMosquitto();
 
-describe.skipIf(!existsSync(MOSQUITTO) || noPostgres)('kill -9 of the server while units publish (real server process, Mosquitto, PostgreSQL)', () => {
+describe.skipIf(noBroker || noPostgres)('kill -9 of the server while units publish (real server process, Mosquitto, PostgreSQL)', () => {
   const broker = new Mosquitto();
   const env = new TestEnv('external');
   let server: ServerProcess;

@@ -150,6 +150,19 @@ describe('advance: idle', () => {
     expect(parked).toBeGreaterThan(100);
   });
 
+  it('an idle demo fleet looks alive: on average at least half of 30 units are on the move', () => {
+    // Patrol, not parking lot: a newcomer's map must show units moving (issue #12).
+    const rng = seededRng(12);
+    let fleet = Array.from({ length: 30 }, () => initialSimState(home, DEFAULT_SIM_CONFIG, rng));
+    let movingSum = 0;
+    const ticks = 720; // one simulated hour in 5 s steps
+    for (let i = 0; i < ticks; i++) {
+      fleet = fleet.map((s) => advance(s, 5, DEFAULT_SIM_CONFIG, rng).state);
+      movingSum += fleet.filter((s) => s.speedMps > 0).length;
+    }
+    expect(movingSum / ticks).toBeGreaterThanOrEqual(15);
+  });
+
   it('is deterministic for a seed', () => {
     const track = (seed: number) => {
       const rng = seededRng(seed);
@@ -340,7 +353,8 @@ describe('advance on roads', () => {
   });
 
   it('wanders idle along roads only, within the wander radius', () => {
-    const cfg: SimConfig = { ...DEFAULT_SIM_CONFIG, route: lRoads.route };
+    // A leash that keeps the unit on the west–east road (the corner is ≈ 1.4 km away).
+    const cfg: SimConfig = { ...DEFAULT_SIM_CONFIG, wanderRadiusM: 500, route: lRoads.route };
     const rng = seededRng(42);
     let s = initialSimState(home, cfg, rng);
     let moving = 0;

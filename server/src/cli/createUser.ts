@@ -1,15 +1,15 @@
 /**
  * Creates a user (the first admin, typically):
- *   pnpm --filter @lifeline/server exec tsx src/cli/createUser.ts --username admin --role admin [--name "…"] [--hospital ID] [--vehicle ID]
+ *   npm run create-user -- --username NAME --role admin [--name "…"] [--hospital ID] [--vehicle ID]
  * The password is read from the LIFELINE_PASSWORD environment variable or, if unset, from
  * standard input (one line), so it never appears in the shell history or the process list.
  * Uses DATABASE_URL, or the embedded database under DATA_DIR (the server must not be running
  * on that data dir at the same time).
  */
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '@lifeline/protocol';
 import { createUser } from '../adapters/store/users.ts';
+import { toolArgs } from './args.ts';
 import { runWithDatabase } from './common.ts';
 
 async function readPassword(): Promise<string> {
@@ -23,11 +23,17 @@ async function readPassword(): Promise<string> {
   return '';
 }
 
-const { values } = parseArgs({
-  options: { username: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, hospital: { type: 'string' }, vehicle: { type: 'string' } },
-});
-if (!values.username || !values.role || !ROLES.includes(values.role as Role)) {
-  console.error(`usage: createUser --username NAME --role ${ROLES.join('|')} [--name "Display name"] [--hospital ID] [--vehicle ID]`);
+const USAGE = `usage: npm run create-user -- --username NAME --role ${ROLES.join('|')} [--name "Display name"] [--hospital ID] [--vehicle ID]
+Creates a user (the first admin, typically). The password comes from LIFELINE_PASSWORD or one line
+on standard input (at least 10 characters). Uses DATABASE_URL, or the embedded database under
+DATA_DIR (stop the server on that DATA_DIR first). The demo's own users are named demo-…`;
+
+const { values, positionals } = toolArgs(
+  { username: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, hospital: { type: 'string' }, vehicle: { type: 'string' } },
+  USAGE,
+);
+if (positionals.length > 0 || !values.username || !values.role || !ROLES.includes(values.role as Role)) {
+  console.error(USAGE);
   process.exit(2);
 }
 const password = await readPassword();

@@ -8,15 +8,20 @@
  * time; a running server reads hospitals at start).
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { HospitalImportError, parseOsmHospitals, type HospitalImport } from '../core/hospitalsImport.ts';
 import { upsertHospitals } from '../adapters/store/vehicles.ts';
+import { toolArgs } from './args.ts';
 import { runWithDatabase } from './common.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { 'dry-run': { type: 'boolean' } } });
+const USAGE = `usage: npm run import-hospitals -- FILE.geojson|FILE.json [--dry-run]
+Imports hospitals from an OpenStreetMap export (osmium GeoJSON or Overpass JSON) into the database
+(DATABASE_URL, or the embedded one under DATA_DIR: stop the server first). --dry-run only prints
+what would be imported. Example: npm run import-hospitals -- fixtures/hospitals/hanoi_osm_amenity_hospital_overpass_2024-09-27.json --dry-run`;
+
+const { values, positionals } = toolArgs({ 'dry-run': { type: 'boolean' } }, USAGE);
 const file = positionals[0];
 if (!file || positionals.length !== 1) {
-  console.error('usage: import-hospitals FILE.geojson|FILE.json [--dry-run]');
+  console.error(USAGE);
   process.exit(2);
 }
 

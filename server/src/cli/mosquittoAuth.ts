@@ -6,12 +6,17 @@
  * and send Mosquitto SIGHUP: it re-reads the files then (a unit's live connection stays open until
  * it reconnects).
  */
-import { parseArgs } from 'node:util';
 import { writeMosquittoAuth } from '../adapters/auth/mosquittoFiles.ts';
 import { SERVER_MQTT_USER } from '../server.ts';
+import { toolArgs } from './args.ts';
 import { runWithDatabase } from './common.ts';
 
-const { values } = parseArgs({ options: { out: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'server-user': { type: 'string', multiple: true } } });
+const USAGE = `usage: MQTT_PASSWORD=<server secret> npm run mosquitto-auth -- --out DIR [--port 1883] [--host ADDR] [--server-user NAME ...]
+Writes Mosquitto's passwd, acl and lifeline.conf files for every unit with credentials, and the
+server's own user(s) (--server-user, default MQTT_USERNAME or lifeline-server). Uses DATABASE_URL,
+or the embedded database under DATA_DIR.`;
+
+const { values } = toolArgs({ out: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'server-user': { type: 'string', multiple: true } }, USAGE);
 const port = Number(values.port ?? 1883);
 
 runWithDatabase(
@@ -25,7 +30,7 @@ runWithDatabase(
   },
   (cfg) => {
     if (values.out && cfg.mqttPassword && Number.isInteger(port) && port > 0 && port < 65536) return null;
-    console.error('usage: MQTT_PASSWORD=<server secret> mosquittoAuth --out DIR [--port 1883] [--host ADDR] [--server-user NAME ...]   (default server user: MQTT_USERNAME or lifeline-server)');
+    console.error(USAGE);
     return 2;
   },
 );

@@ -9,7 +9,7 @@
 import { runFleetCli } from '@lifeline/vehicle-agent';
 import { readRoadGraph } from '../adapters/routing/roadNetwork.ts';
 
-runFleetCli(process.argv.slice(2), { readRoadGraph }).catch((err: unknown) => {
+runFleetCli(process.argv.slice(2), { readRoadGraph, name: 'npm run simulate --' }).catch((err: unknown) => {
   console.error('simulate: unexpected error', err);
   process.exit(1);
 });

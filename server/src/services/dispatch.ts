@@ -14,7 +14,7 @@ import type {
   UnitStatus,
 } from '@lifeline/protocol';
 import type { EtaProvider } from '../core/eta.ts';
-import { chooseHospital, type HospitalChoice } from '../core/hospitals.ts';
+import { chooseHospitalWithin, hospitalsInRange, type Destination, type HospitalLimits } from '../core/hospitals.ts';
 import type { RoutingEtaProvider } from '../core/routing/providers.ts';
 import {
   canTransition,
@@ -64,6 +64,8 @@ export interface DispatchDeps {
   /** An event was appended to an incident's timeline without changing the incident (committed). */
   timelineAppended(incidentId: string, type: string): void;
   hospitals(): Hospital[];
+  /** Hospitals farther than these are never destinations. */
+  hospitalLimits: HospitalLimits;
   ackTimeoutMs: number;
   /** Units whose latest accepted fix is older than this are not recommended, ms. */
   staleAfterMs: number;
@@ -337,7 +339,7 @@ export class DispatchService {
     vehicleId: string,
     actor: string,
     reason: string | undefined,
-    destination: HospitalChoice | null,
+    destination: Destination | null,
   ): Promise<AssignResult> {
     if (!canTransition(incident.state, 'assigned')) {
       return rollback({ ok: false, code: 'INVALID_TRANSITION', message: `incident is ${incident.state}; it cannot be assigned` });
@@ -347,14 +349,16 @@ export class DispatchService {
       .values({ incident_id: incident.id, vehicle_id: vehicleId, assigned_by: actor, reason: reason ?? null })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const hospitalId = destination?.hospital.id ?? incident.hospitalId;
+    const choice = destination && 'choice' in destination ? destination.choice : null;
+    const hospitalId = choice?.hospital.id ?? incident.hospitalId;
     const updated = await updateIncidentState(trx, incident.id, 'assigned', { vehicleId, assignmentId: assignment.id, hospitalId });
     await appendEvent(trx, incident.id, 'UnitAssigned', actor, {
       vehicleId,
       assignmentId: assignment.id,
       ...(reason ? { reason } : {}),
-      ...(destination ? { hospitalId: destination.hospital.id, hospitalEtaSec: Math.round(destination.etaSec), hospitalOverridden: destination.overridden } : {}),
+      ...(choice ? { hospitalId: choice.hospital.id, hospitalEtaSec: Math.round(choice.etaSec), hospitalOverridden: choice.overridden } : {}),
     });
+    if (destination && 'refused' in destination) await appendEvent(trx, incident.id, 'NoHospitalInRange', 'system', { ...destination.refused });
     return { ok: true, incident: updated, assignmentId: assignment.id };
   }
 
@@ -443,15 +447,20 @@ export class DispatchService {
     for (const due of await dueAckTimeouts(this.d.db, this.d.ackTimeoutMs)) await this.checkAck(due.incidentId, due.vehicleId, due.assignmentId);
   }
 
-  /** Destination hospital for a scene: shortest ETA by the same provider, respecting diversion and capacity. */
-  async chooseDestination(incident: Incident): Promise<HospitalChoice | null> {
-    const hospitals = this.d.hospitals();
-    if (hospitals.length === 0) return null;
+  /**
+   * Destination hospital for a scene: shortest ETA by the same provider, respecting diversion and
+   * capacity, among hospitals within HOSPITAL_MAX_DISTANCE_KM; null when there are no hospitals.
+   */
+  async chooseDestination(incident: Incident): Promise<Destination | null> {
+    const all = this.d.hospitals();
+    if (all.length === 0) return null;
+    const { inRange, nearestKm } = hospitalsInRange(all, incident.location, this.d.hospitalLimits.maxDistanceM);
+    if (inRange.length === 0) return { refused: { reason: 'too_far', nearestKm } };
     const eta = this.d.eta;
-    const targets = hospitals.map((h) => h.location);
+    const targets = inRange.map((h) => h.location);
     // Scene → hospitals when the provider can (one-way streets matter); else hospitals → scene.
     const etas = 'oneToMany' in eta ? await (eta as RoutingEtaProvider).oneToMany(incident.location, targets) : await eta.manyToOne(targets, incident.location);
-    return chooseHospital(hospitals, etas.map((e) => e.etaSec));
+    return chooseHospitalWithin(inRange, etas.map((e) => e.etaSec), this.d.hospitalLimits.maxEtaSec);
   }
 
   /** The route line of the unit on an incident: to the scene, or to the hospital once transporting. */

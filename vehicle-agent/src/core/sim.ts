@@ -30,11 +30,13 @@ export const DEFAULT_SIM_CONFIG: SimConfig = {
   sceneDwellSec: 120,
   hospitalDwellSec: 180,
   speedMps: kmhToMps(40),
-  idleSpeedMps: kmhToMps(15),
+  // Idle units patrol their area (a demo map where units sit still for minutes looks dead): short
+  // stops, a wide leash, town speed.
+  idleSpeedMps: kmhToMps(20),
   idle: 'wander',
-  wanderRadiusM: 500,
-  parkMinSec: 60,
-  parkMaxSec: 600,
+  wanderRadiusM: 1500,
+  parkMinSec: 20,
+  parkMaxSec: 120,
 };
 
 export interface IdleState {
@@ -174,8 +176,11 @@ function advanceIdle(state: SimState, dtSec: number, cfg: SimConfig, rng: Rng): 
       if (distanceM(end, state.home) > leash + 1) return { ...state, speedMps: 0, idle: { waypoint: null, parkLeftSec: randomBetween(cfg.parkMinSec, cfg.parkMaxSec, rng) } };
       waypoint = end;
       planned = { to: end, points: line };
+    } else if (cfg.route) {
+      // On roads a spot no road leads to is not taken (driving straight there would leave the road).
+      return { ...state, speedMps: 0, idle: { waypoint: null, parkLeftSec: randomBetween(cfg.parkMinSec, cfg.parkMaxSec, rng) } };
     } else {
-      waypoint = spot; // no road line: the straight line, as without a graph
+      waypoint = spot; // no road network: the straight line
       planned = { to: spot, points: [spot] };
     }
   }

@@ -8,6 +8,9 @@ import { distanceM } from '../core/geo.ts';
 import type { AgentSnapshot, VehicleAgent } from '../mqtt/vehicle-agent.ts';
 import { PANEL_HTML } from './page.ts';
 
+/** The crew panel's port: not the server's 8080, so an agent and a server can run on one machine (115: the EMS line). */
+export const DEFAULT_PANEL_PORT = 8115;
+
 const CrewCommandSchema = Type.Union([
   Type.Object({ type: Type.Literal('acknowledge') }, { additionalProperties: false }),
   Type.Object(
@@ -18,7 +21,7 @@ const CrewCommandSchema = Type.Union([
 const parseCommand = compileParser(CrewCommandSchema);
 
 export interface CrewPanelOptions {
-  /** Default 8080; 0 picks a free port. */
+  /** Default DEFAULT_PANEL_PORT; 0 picks a free port. */
   port?: number;
   /** Default 127.0.0.1 (the tablet runs the agent); '0.0.0.0' to serve a tablet on the cab's LAN. */
   host?: string;
@@ -83,7 +86,7 @@ export async function startCrewPanel(agent: VehicleAgent, o: CrewPanelOptions = 
     }
     send(404, { ok: false, code: 'NotFound' });
   });
-  server.listen(o.port ?? 8080, o.host ?? '127.0.0.1');
+  server.listen(o.port ?? DEFAULT_PANEL_PORT, o.host ?? '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const host = o.host && o.host !== '0.0.0.0' ? o.host : '127.0.0.1';

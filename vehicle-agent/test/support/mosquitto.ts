@@ -2,10 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MOSQUITTO_BIN } from '@lifeline/testing';
 import { freePort } from '../../../server/src/adapters/freePort.ts';
 import { killChild, tcpOpen } from '../../../server/test/helpers.ts';
 
-export const MOSQUITTO = '/usr/sbin/mosquitto';
+/** The mosquitto binary; suites skip (or fail in CI) through `noMosquitto()` when it is absent. */
+export const MOSQUITTO = MOSQUITTO_BIN ?? 'mosquitto';
 
 /**
  * A private Mosquitto on a fixed port that a test can stop and start again (no persistence: a

@@ -1,19 +1,24 @@
 /**
  * Builds a road graph file from an OpenStreetMap extract.
  *
- *   pnpm --filter @lifeline/server exec tsx src/adapters/routing/importCli.ts <extract> <out.llrg> [--no-restrictions]
+ *   npm run import-osm -- <extract> <out.llrg> [--no-restrictions]
  *
  * <extract>: `.osm.pbf` (streamed; e.g. a Geofabrik country or region extract) or the routable
  * GeoJSON graph form (`.geojson`). Map data © OpenStreetMap contributors, ODbL 1.0.
  */
+import { toolArgs } from '../../cli/args.ts';
 import { importRoadGraph, saveRoadGraph } from './graphFile.ts';
 import type { ImportProgress } from './pbfImport.ts';
 
-const args = process.argv.slice(2);
-const flags = new Set(args.filter((a) => a.startsWith('--')));
-const [extract, out] = args.filter((a) => !a.startsWith('--'));
-if (!extract || !out || flags.has('--help')) {
-  process.stderr.write('usage: importCli.ts <extract.osm.pbf|graph.geojson> <out.llrg> [--no-restrictions]\n');
+const USAGE = `usage: npm run import-osm -- <extract.osm.pbf|graph.geojson> <out.llrg> [--no-restrictions]
+Builds a road graph file for OSM_GRAPH from an OpenStreetMap extract. Example:
+  npm run import-osm -- fixtures/osm/monaco.osm.pbf .lifeline/monaco.llrg
+Map data © OpenStreetMap contributors, ODbL 1.0.`;
+
+const { values, positionals } = toolArgs({ 'no-restrictions': { type: 'boolean' } }, USAGE);
+const [extract, out] = positionals;
+if (!extract || !out || positionals.length !== 2) {
+  console.error(USAGE);
   process.exit(2);
 }
 
@@ -32,7 +37,7 @@ const report = (p: ImportProgress) => {
 };
 
 try {
-  const graph = await importRoadGraph(extract, { restrictions: !flags.has('--no-restrictions'), onProgress: report });
+  const graph = await importRoadGraph(extract, { restrictions: !values['no-restrictions'], onProgress: report });
   const bytes = await saveRoadGraph(out, graph);
   const s = graph.meta.stats;
   const mem = process.memoryUsage();

@@ -1,7 +1,7 @@
 import type { RoadGraphBuilder } from './build.ts';
 
 /**
- * Reads the "routable GeoJSON graph" form (as in ../shared/data/osm/hanoi_…_road_graph.geojson):
+ * Reads the "routable GeoJSON graph" form (as in fixtures/osm/hanoi_…_road_graph.geojson):
  * a FeatureCollection whose `Point` features are vertices (`id`, `properties.osmId`,
  * `properties.tags`) and whose `LineString` features are edges between them (`src`, `tgt`,
  * `properties.osmId` = the OSM way, `properties.tags` = the way's tags), geometry in the way's
