@@ -37,7 +37,7 @@ describe.skipIf(noPg)('SIGTERM while the database refuses a batch (table locked 
 
   it(`stops within SHUTDOWN_DRAIN_SEC (+ the rest of an orderly stop), exit 0, without a hot retry loop`, async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-      env: { ...process.env, DATABASE_URL: dbUrl, DATA_DIR: dataDir, PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', MQTT_HOST: '127.0.0.1', LOG_LEVEL: 'info', SHUTDOWN_DRAIN_SEC: String(DRAIN_SEC), SIM_VEHICLES: '0', OSM_GRAPH: '', MAP_CENTER: '', INSTANCE_ID: `drain-${randomId()}` },
+      env: { ...process.env, DATABASE_URL: dbUrl, DATA_DIR: dataDir, PORT: '0', MQTT_PORT: '0', HOST: '127.0.0.1', MQTT_HOST: '127.0.0.1', LOG_LEVEL: 'info', MQTT_AUTH: '0', SHUTDOWN_DRAIN_SEC: String(DRAIN_SEC), SIM_VEHICLES: '0', OSM_GRAPH: '', MAP_CENTER: '', INSTANCE_ID: `drain-${randomId()}` },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
