@@ -49,7 +49,8 @@ describe('advance: a job end to end', () => {
     expect(r.statuses).toEqual(['on_scene', 'transporting', 'at_hospital', 'available']);
     // 2 km + 1.5 km at 40 km/h = 315 s of driving, 120 s + 180 s of dwell, then back home.
     s = r.state;
-    expect(s.job).toEqual({ status: 'available', job: null, dwellLeftSec: 0 });
+    // Available again, naming the assignment it ended (its `available` answers that one).
+    expect(s.job).toEqual({ status: 'available', job: null, dwellLeftSec: 0, endedAssignmentId: 'as-1' });
   });
 
   it('each status lasts as long as it should (dt = 1 s)', () => {
@@ -109,7 +110,7 @@ describe('receiveCancel', () => {
     expect(receiveCancel(s, { assignmentId: 'other' }, park)).toEqual({ state: s, applied: false });
     const c = receiveCancel(s, { assignmentId: 'as-1' }, park);
     expect(c.applied).toBe(true);
-    expect(c.state.job).toEqual({ status: 'available', job: null, dwellLeftSec: 0 });
+    expect(c.state.job).toEqual({ status: 'available', job: null, dwellLeftSec: 0, endedAssignmentId: 'as-1' });
     expect(c.state.position).toEqual(s.position);
     let back = c.state;
     for (let i = 0; i < 100; i++) back = advance(back, 10, park, noRandom).state;
