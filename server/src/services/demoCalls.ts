@@ -64,7 +64,10 @@ export class DemoCalls {
 
   /** Places one call and assigns it; resolves with the call as created (and assigned, when a unit was free). */
   async placeOne(): Promise<CreateIncidentResponse> {
-    const created = await this.d.autoAssign.afterCreate(await this.d.dispatch.createIncident(demoCall(this.d.area, this.d.streets, this.rng), DEMO_CALLER));
+    // No idempotency claim here, so a call is always created (null only comes with a lost claim).
+    const placed = await this.d.dispatch.createIncident(demoCall(this.d.area, this.d.streets, this.rng), DEMO_CALLER);
+    if (!placed) throw new Error('demo call not created');
+    const created = await this.d.autoAssign.afterCreate(placed);
     if (created.incident.vehicleId || created.autoAssign?.assigned) return created;
     const incident = await this.assignBest(created.incident.id, created.recommendations);
     if (incident) return { ...created, incident };

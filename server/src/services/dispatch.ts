@@ -214,7 +214,7 @@ export class DispatchService {
    * The server's destination for an incident about to be assigned; null (keep the incident's own)
    * when a dispatcher already chose its hospital, so a change of unit does not undo that choice.
    */
-  private async destinationFor(incidentId: string): Promise<HospitalChoice | null> {
+  private async destinationFor(incidentId: string): Promise<Destination | null> {
     const seen = await getIncident(this.d.db, incidentId);
     if (!seen) return null;
     const chosen = await this.d.db.selectFrom('incident_events').select('id').where('incident_id', '=', incidentId).where('type', '=', 'DestinationChanged').executeTakeFirst();
