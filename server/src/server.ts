@@ -441,6 +441,7 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     await media.init();
     void app.register(line1022Routes({ db, reports: new ReportService(db), media }));
     const mqttClientId = serverClientId(cfg.mqttPrefix, cfg.instanceId);
+    let intakeClosed = false;
     bus = await connectBus({
       url: mqttUrl,
       prefix: cfg.mqttPrefix,
@@ -470,6 +471,8 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
           }
         : {}),
       onMessage: (topic, payload, done) => {
+        // Stopping: not taken, not acknowledged — the broker keeps it for our next session.
+        if (intakeClosed) return;
         try {
           ingest.handle(topic, payload);
         } catch (err) {
@@ -485,6 +488,9 @@ export async function startServer(cfg: Config, o: StartOptions = {}): Promise<Li
     cleanups.push(async () => {
       // Several instances: hand our vehicles over first (what we received before that is ours to commit).
       await connectedBus.leave();
+      // From here nothing more is acknowledged to the broker: what arrives while the writer drains
+      // would be acknowledged and then never written (the writer is stopping).
+      intakeClosed = true;
       // Bounded: a database that refuses (locked, paused, gone) must not hold the stop (SHUTDOWN_DRAIN_SEC).
       await writer.stop(cfg.shutdownDrainSec * 1000);
       await connectedBus.close();
