@@ -181,6 +181,15 @@ export function connectSocket(url: string, token: string | null = defaultTokens.
 }
 
 /** Calls the REST API; `token` defaults to the dispatcher logged in by `TestEnv.start`, null sends none. */
+/**
+ * Registers a unit as an admin does before issuing it MQTT credentials or mapping a tracker to it
+ * (both refuse an unregistered unit); a unit that already exists is fine.
+ */
+export async function registerUnit(server: LifelineServer, adminToken: string, id: string): Promise<void> {
+  const r = await api(server.url, 'POST', '/api/vehicles', { id, callSign: id }, adminToken);
+  if (r.status !== 201 && r.status !== 409) throw new Error(`registering unit ${id}: ${r.status} ${JSON.stringify(r.body)}`);
+}
+
 export async function api<T = any>(
   base: string,
   method: string,

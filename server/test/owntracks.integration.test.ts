@@ -3,7 +3,7 @@ import type { MqttClient } from 'mqtt';
 import type { TrackerView, Vehicle } from '@lifeline/protocol';
 import { decryptOwnTracks, encryptOwnTracks, ownTracksKey } from '../src/adapters/mqtt/ownTracks.ts';
 import type { LifelineServer } from '../src/server.ts';
-import { api, connectMqtt, login, TestEnv, waitFor } from './helpers.ts';
+import { api, connectMqtt, login, registerUnit, TestEnv, waitFor } from './helpers.ts';
 
 /**
  * A location as the OwnTracks iOS app publishes it (owntracks.org/booklet/tech/json, `_type:
@@ -50,6 +50,7 @@ describe('OwnTracks as the app really sends it (embedded)', () => {
       { kind: 'owntracks', deviceKey: 'crew/secret', vehicleId: 'OT-2', encryptionKey: 'mysecreTpass01' },
       { kind: 'owntracks', deviceKey: 'crew/nokey', vehicleId: 'OT-3' },
     ]) {
+      await registerUnit(server, admin, t.vehicleId);
       const r = await api<TrackerView>(server.url, 'POST', '/api/trackers', t, admin);
       expect(r.status).toBe(201);
       expect(r.body).not.toHaveProperty('encryptionKey');
@@ -121,6 +122,7 @@ describe('OwnTracks as the app really sends it (embedded)', () => {
   });
 
   it('refuses an OsmAnd report from the far future with 400, dead-lettered', async () => {
+    await registerUnit(server, admin, 'OS-1');
     expect((await api(server.url, 'POST', '/api/trackers', { kind: 'osmand', deviceKey: 'osm-1', vehicleId: 'OS-1' }, admin)).status).toBe(201);
     const r = await fetch(`${server.url}/osmand?id=osm-1&lat=10.96&lon=106.67&timestamp=${Date.now() * 1000}`);
     expect(r.status).toBe(400);

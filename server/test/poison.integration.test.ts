@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import type { LifelineServer } from '../src/server.ts';
-import { api, connectMqtt, nextMessage, TestEnv, waitFor } from './helpers.ts';
+import { connectMqtt, nextMessage, TestEnv, waitFor } from './helpers.ts';
 
 const UNITS = ['OK-1', 'OK-2', 'OK-3', 'OK-4', 'OK-5'];
 
@@ -23,6 +23,10 @@ function postgresPids(dataDir: string): number[] {
   return pids;
 }
 
+/** /healthz gives its details (counters, db) to the metrics token: a login would need the database this test freezes. */
+const HEALTH_TOKEN = 'poison-test-health-token-0123456789';
+const detail = { authorization: `Bearer ${HEALTH_TOKEN}` };
+
 describe('one poison position stops nothing (embedded PostgreSQL and broker)', () => {
   const env = new TestEnv('embedded');
   let server: LifelineServer;
@@ -31,7 +35,7 @@ describe('one poison position stops nothing (embedded PostgreSQL and broker)', (
 
   beforeAll(async () => {
     await env.setup();
-    server = await env.start();
+    server = await env.start({ METRICS_TOKEN: HEALTH_TOKEN });
     mqtt = await connectMqtt(server.mqttUrl);
   });
   afterAll(async () => {
@@ -61,12 +65,12 @@ describe('one poison position stops nothing (embedded PostgreSQL and broker)', (
     // Never on the live map.
     expect(server.fleet.index.get('POISON-1')?.position ?? null).toBeNull();
 
-    const h = (await api(server.url, 'GET', '/healthz')).body;
+    const h = (await (await fetch(`${server.url}/healthz`, { headers: detail })).json()) as { status: string; reasons: string[]; counters: Record<string, number> };
     expect(h.counters.mqtt_rejected_device_time).toBe(1);
     expect(h.counters.dead_letters_mqtt_position).toBe(1);
     expect(h.status).toBe('degraded');
     expect(h.reasons).toEqual(['dead_letters_recent']);
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(`${server.url}/metrics`, { headers: detail })).text();
     expect(metrics).toMatch(/lifeline_dead_letters_total\{reason="mqtt_position",instance_id="[^"]+"\} 1/);
     expect(metrics).toMatch(/lifeline_health_degraded\{reason="dead_letters_recent",instance_id="[^"]+"\} 1/);
   });
@@ -86,17 +90,17 @@ describe('one poison position stops nothing (embedded PostgreSQL and broker)', (
     const pids = postgresPids(env.dataDir);
     for (const pid of pids) process.kill(pid, 'SIGSTOP');
     try {
-      const res = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(`${server.url}/healthz`, { headers: detail, signal: AbortSignal.timeout(2000) });
       const h = (await res.json()) as { status: string; reasons: string[]; db: boolean };
       expect(h.status).toBe('degraded');
       expect(h.db).toBe(false);
       expect(h.reasons).toContain('db_unreachable');
       // A second probe while the first is unanswered does not pile up: it answers at once.
-      const again = (await (await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(2000) })).json()) as { reasons: string[] };
+      const again = (await (await fetch(`${server.url}/healthz`, { headers: detail, signal: AbortSignal.timeout(2000) })).json()) as { reasons: string[] };
       expect(again.reasons).toContain('db_unreachable');
     } finally {
       for (const pid of pids) process.kill(pid, 'SIGCONT');
     }
-    await waitFor(async () => (await api(server.url, 'GET', '/healthz')).body.db === true, 'the database answering again');
+    await waitFor(async () => ((await (await fetch(`${server.url}/healthz`, { headers: detail })).json()) as { db: boolean }).db === true, 'the database answering again');
   });
 });

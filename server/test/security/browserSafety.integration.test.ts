@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LifelineServer } from '../../src/server.ts';
-import { login, TEST_PASSWORD, TestEnv } from '../helpers.ts';
+import { login, registerUnit, TEST_PASSWORD, TestEnv } from '../helpers.ts';
 import { rawRequest } from './rawHttp.ts';
 
 /**
@@ -11,12 +11,15 @@ describe('cross-site requests and security headers', () => {
   const env = new TestEnv('embedded');
   let server: LifelineServer;
   let admin = '';
-  const credentials = () => server.db.selectFrom('vehicles').select('mqtt_secret_hash').where('id', '=', 'CSRF-1').executeTakeFirst();
+  // The unit is registered up front (credentials are issued to registered units only): what the
+  // attacks must not change is its secret.
+  const credentials = async () => (await server.db.selectFrom('vehicles').select('mqtt_secret_hash').where('id', '=', 'CSRF-1').executeTakeFirst())?.mqtt_secret_hash ?? undefined;
 
   beforeAll(async () => {
     await env.setup();
     server = await env.start({ TRUST_PROXY: '127.0.0.1' });
     admin = await login(server, 'admin');
+    await registerUnit(server, admin, 'CSRF-1');
   });
   afterAll(async () => {
     await server?.stop();

@@ -3,7 +3,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import pino, { type Logger } from 'pino';
 import { expect } from 'vitest';
 import type { LifelineServer } from '../../src/server.ts';
-import { api, randomId } from '../helpers.ts';
+import { api, randomId, registerUnit } from '../helpers.ts';
 
 export interface UnitCreds {
   username: string;
@@ -12,6 +12,7 @@ export interface UnitCreds {
 
 /** Issues (or re-issues) a unit's MQTT credentials through the admin route. */
 export async function issueCredentials(server: LifelineServer, adminToken: string, unit: string): Promise<UnitCreds> {
+  await registerUnit(server, adminToken, unit);
   const r = await api<UnitCreds>(server.url, 'POST', `/api/vehicles/${unit}/credentials`, undefined, adminToken);
   expect(r.status).toBe(200);
   return r.body;

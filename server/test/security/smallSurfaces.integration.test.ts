@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LifelineServer } from '../../src/server.ts';
-import { api, login, TestEnv } from '../helpers.ts';
+import { api, login, registerUnit, TestEnv } from '../helpers.ts';
 import { rawRequest } from './rawHttp.ts';
 
 /**
@@ -16,6 +16,7 @@ describe('small surfaces: /osmand and /healthz', () => {
     // The test client is 127.0.0.1: named as a proxy, its X-Forwarded-For gives each "client" address.
     server = await env.start({ TRUST_PROXY: '127.0.0.1' });
     const admin = await login(server, 'admin');
+    await registerUnit(server, admin, 'PH-9');
     expect((await api(server.url, 'POST', '/api/trackers', { kind: 'osmand', deviceKey: 'known-phone-1', vehicleId: 'PH-9' }, admin)).status).toBe(201);
   });
   afterAll(async () => {
